@@ -1,0 +1,64 @@
+//! Engine errors as JS errors: one stable `code` per kind, mapped in one place.
+
+use napi::{Env, Status};
+
+use crate::sandbox::SandboxError;
+
+/// The stable `code` of every error the API throws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// `wasm` is not a WebAssembly component that runs as `wasi:cli/command`.
+    InvalidWasm,
+    /// The options are of the wrong type or malformed.
+    InvalidOptions,
+    /// The engine failed for a reason that is not the caller's.
+    Internal,
+}
+
+impl AsRef<str> for ErrorCode {
+    fn as_ref(&self) -> &str {
+        match self {
+            Self::InvalidWasm => "ERR_INVALID_WASM",
+            Self::InvalidOptions => "ERR_INVALID_OPTIONS",
+            Self::Internal => "ERR_INTERNAL",
+        }
+    }
+}
+
+/// A JS error carrying one of the stable codes.
+pub type JsError = napi::Error<ErrorCode>;
+
+/// The result type of every exported function.
+pub type JsResult<T> = Result<T, JsError>;
+
+/// Throws the error of `result`, with its code, into JS. napi-rs cannot return an error with a
+/// custom code from an exported function, so the error is thrown here and the function returns
+/// `PendingException`, which napi-rs leaves as it is.
+pub fn throw<T>(env: &Env, result: JsResult<T>) -> napi::Result<T> {
+    result.map_err(|error| {
+        // SAFETY: `env` is the live environment of the current call.
+        unsafe { napi::JsError::from(error).throw_into(env.raw()) };
+        napi::Error::from_status(Status::PendingException)
+    })
+}
+
+/// An `ERR_INVALID_OPTIONS` error.
+pub fn invalid_options(message: impl Into<String>) -> JsError {
+    JsError::new(ErrorCode::InvalidOptions, message.into())
+}
+
+/// An `ERR_INVALID_WASM` error.
+pub fn invalid_wasm(message: impl Into<String>) -> JsError {
+    JsError::new(ErrorCode::InvalidWasm, message.into())
+}
+
+impl From<SandboxError> for JsError {
+    fn from(error: SandboxError) -> Self {
+        let code = match &error {
+            SandboxError::InvalidWasm(_) => ErrorCode::InvalidWasm,
+            SandboxError::InvalidOptions(_) => ErrorCode::InvalidOptions,
+            SandboxError::Internal(_) => ErrorCode::Internal,
+        };
+        JsError::new(code, error.to_string())
+    }
+}

@@ -1,0 +1,41 @@
+//! The Node.js API: the only module that imports napi. Each function converts JS values into
+//! engine types ([`options`]), calls the engine, and converts the result back ([`result`]);
+//! engine errors become JS errors with stable codes in one place ([`error`]).
+
+mod error;
+mod options;
+mod result;
+
+use napi::Env;
+use napi::bindgen_prelude::Unknown;
+use napi_derive::napi;
+
+use crate::sandbox;
+use error::JsResult;
+use result::RunResult;
+
+/// Runs a WASI program (a `wasi:cli/command` component) to completion, synchronously, in a
+/// sealed sandbox with a virtual clock, and returns how it ended with everything it wrote.
+///
+/// What the guest does (exit, trap, deadlock) is reported in the result and never thrown.
+/// Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable component, and
+/// `ERR_INVALID_OPTIONS` when `options` are malformed.
+#[napi(
+    catch_unwind,
+    ts_args_type = "wasm: Uint8Array, options?: RunOptions",
+    ts_return_type = "RunResult"
+)]
+pub fn run_wasi(
+    env: Env,
+    wasm: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<RunResult> {
+    error::throw(&env, run_wasi_inner(&wasm, options))
+}
+
+fn run_wasi_inner(wasm: &Unknown<'_>, options: Option<Unknown<'_>>) -> JsResult<RunResult> {
+    let wasm = options::wasm_bytes(wasm)?;
+    let options = options::run_options(options)?;
+    let program = sandbox::Program::new(&wasm)?;
+    Ok(RunResult::from(program.run(&options)?))
+}

@@ -1,0 +1,123 @@
+//! The virtual clock: the only source of time in the engine.
+//!
+//! Time is a count of nanoseconds since the run started. It moves in exactly two ways:
+//! - **Waiting.** When the guest blocks on timers and nothing else can make progress, the
+//!   executor jumps the clock to the earliest deadline (see `executor.rs`). Sleeps cost no wall time.
+//! - **Reading.** Every read of either clock returns the current time and then advances it by
+//!   [`READ_TICK_NS`], so a guest that busy-waits on the clock sees time pass and terminates.
+//!
+//! Both rules depend only on what the guest does, so the same guest and inputs see the same times
+//! on every run. Time never goes backwards. The wall clock is the start time plus elapsed time.
+//!
+//! The clock is shared (`Arc`) between the store, whose timers register deadlines on it, and the
+//! executor that advances it: one per run, never process-global.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+/// How far each read of a clock moves virtual time: one microsecond. A loop waiting for one
+/// second of virtual time by reading the clock ends after a million reads.
+pub const READ_TICK_NS: u64 = 1_000;
+
+/// A virtual clock shared by one run's host state and its executor.
+#[derive(Clone, Default)]
+pub struct VirtualClock {
+    inner: Arc<Mutex<ClockState>>,
+}
+
+#[derive(Default)]
+struct ClockState {
+    /// Nanoseconds since the start of the run.
+    now: u64,
+    /// Deadlines of the timers that were polled and not yet due since the clock last moved.
+    waiting: Vec<u64>,
+}
+
+impl VirtualClock {
+    /// A clock at time zero with no timers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, ClockState> {
+        // A poisoned lock only means a panic elsewhere in this run; the plain integers inside
+        // are still consistent.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Nanoseconds elapsed since the start, without the read tick (for the host's own use).
+    pub fn elapsed(&self) -> u64 {
+        self.state().now
+    }
+
+    /// A guest-visible read: the current time, after which the clock ticks by [`READ_TICK_NS`].
+    pub fn read(&self) -> u64 {
+        let mut state = self.state();
+        let now = state.now;
+        state.now = now.saturating_add(READ_TICK_NS);
+        now
+    }
+
+    /// How many deadlines are registered: a mark for [`VirtualClock::forget_since`].
+    pub fn mark(&self) -> usize {
+        self.state().waiting.len()
+    }
+
+    /// Drops the deadlines registered after `mark`: a non-blocking readiness check polls timers
+    /// without waiting for them, and must not make the executor jump to their deadlines.
+    pub fn forget_since(&self, mark: usize) {
+        self.state().waiting.truncate(mark);
+    }
+
+    /// A future that completes once the clock reaches `deadline` (nanoseconds since the start).
+    pub fn until(&self, deadline: u64) -> Deadline {
+        Deadline {
+            clock: self.clone(),
+            due: deadline,
+        }
+    }
+
+    /// Moves the clock to the earliest deadline that a timer is waiting for, and returns it.
+    /// `None` when no timer is waiting: nothing but the guest itself could move time forward.
+    pub fn advance_to_next_deadline(&self) -> Option<u64> {
+        let mut state = self.state();
+        let next = state.waiting.iter().copied().min()?;
+        state.waiting.clear();
+        state.now = state.now.max(next);
+        Some(state.now)
+    }
+}
+
+/// A timer: ready once the virtual clock has reached its deadline.
+///
+/// While not due, each poll registers the deadline with the clock, which is how the executor
+/// learns where to jump next. The executor re-polls everything after every jump, so no waker
+/// bookkeeping is needed.
+#[derive(Clone)]
+pub struct Deadline {
+    clock: VirtualClock,
+    due: u64,
+}
+
+impl Deadline {
+    /// Whether the clock has reached the deadline.
+    pub fn is_due(&self) -> bool {
+        self.clock.elapsed() >= self.due
+    }
+}
+
+impl Future for Deadline {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.clock.state();
+        if state.now >= self.due {
+            Poll::Ready(())
+        } else {
+            state.waiting.push(self.due);
+            Poll::Pending
+        }
+    }
+}

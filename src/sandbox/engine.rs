@@ -1,0 +1,89 @@
+//! The shared wasmtime `Engine` and `Linker`, configured once per process for determinism, and
+//! compilation of programs against them.
+//!
+//! Determinism settings: NaNs are canonicalized, relaxed SIMD gives its deterministic results,
+//! threads and shared memory are off, and the wasm stack has a fixed size, so the same program
+//! computes the same bits and overflows at the same depth on every machine. Backtrace details
+//! (file and line from DWARF) are off so that no environment variable changes trap messages.
+
+use std::sync::OnceLock;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, WasmBacktraceDetails};
+
+use super::bindings::CommandPre;
+use super::error::SandboxError;
+use super::host;
+use super::store::StoreData;
+
+/// The most wasm stack a guest may use before a stack-overflow trap.
+pub const MAX_WASM_STACK: usize = 1 << 20;
+
+/// The native stack of the fiber a guest runs on: the wasm stack plus room for host calls.
+const ASYNC_STACK: usize = MAX_WASM_STACK + (1 << 20);
+
+/// The process-wide engine and the linker holding every WASI import.
+pub struct Shared {
+    /// The engine every program is compiled for.
+    pub engine: Engine,
+    /// Every import of `wasi:cli/command`, defined once.
+    pub linker: Linker<StoreData>,
+}
+
+fn config() -> Config {
+    let mut config = Config::new();
+    config
+        .cranelift_nan_canonicalization(true)
+        .relaxed_simd_deterministic(true)
+        .shared_memory(false)
+        .max_wasm_stack(MAX_WASM_STACK)
+        .async_stack_size(ASYNC_STACK)
+        .wasm_backtrace_details(WasmBacktraceDetails::Disable);
+    config
+}
+
+fn build() -> wasmtime::Result<Shared> {
+    let engine = Engine::new(&config())?;
+    let mut linker = Linker::new(&engine);
+    host::add_to_linker(&mut linker)?;
+    Ok(Shared { engine, linker })
+}
+
+/// The shared engine and linker, built on first use.
+pub fn shared() -> Result<&'static Shared, SandboxError> {
+    static SHARED: OnceLock<Result<Shared, String>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| build().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm engine: {e}")))
+}
+
+/// Compiles `wasm` and checks that it is a `wasi:cli/command` whose imports the host satisfies.
+pub fn compile(wasm: &[u8]) -> Result<CommandPre<StoreData>, SandboxError> {
+    let shared = shared()?;
+    if !wasm.starts_with(b"\0asm") {
+        return Err(SandboxError::InvalidWasm(
+            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
+        ));
+    }
+    if wasmparser_is_core_module(wasm) {
+        return Err(SandboxError::InvalidWasm(
+            "this is a core WebAssembly module; only wasi:cli/command components are supported"
+                .to_owned(),
+        ));
+    }
+    let invalid =
+        |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
+    let component =
+        Component::new(&shared.engine, wasm).map_err(|e| invalid("invalid component", e))?;
+    let pre = shared
+        .linker
+        .instantiate_pre(&component)
+        .map_err(|e| invalid("the component imports what the sandbox does not provide", e))?;
+    CommandPre::new(pre).map_err(|e| invalid("the component is not a wasi:cli/command", e))
+}
+
+/// A core module has version 1 and layer 0 in its header; a component has layer 1.
+fn wasmparser_is_core_module(wasm: &[u8]) -> bool {
+    wasm.get(4..8) == Some(&[1, 0, 0, 0])
+}

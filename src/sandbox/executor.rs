@@ -1,0 +1,33 @@
+//! The per-run executor: drives one guest call to completion on the virtual clock.
+//!
+//! Nothing in the sandbox waits on the outside world, so a guest future that returns `Pending`
+//! is waiting for virtual time (a timer registered a deadline with the clock) or for something
+//! that can never happen. In the first case the executor jumps the clock to the earliest
+//! deadline and polls again; in the second the run is deadlocked and ends.
+//!
+//! Deliberately not here: wakers, task queues, threads. There is exactly one future per run and it
+//! is polled again after every clock jump, so a no-op waker suffices.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use super::clock::VirtualClock;
+
+/// The guest waited for something that can never happen: no timer was pending.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Deadlock;
+
+/// Polls `future` to completion, advancing `clock` whenever it is blocked on timers.
+pub fn block_on<F: Future>(clock: &VirtualClock, future: F) -> Result<F::Output, Deadlock> {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return Ok(output);
+        }
+        if clock.advance_to_next_deadline().is_none() {
+            return Err(Deadlock);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `wasi:cli/stdin`, `stdout`, `stderr`: stdin is a fixed byte string, output is captured in memory.
+//!
+//! Every `get-stdin` hands out a new resource over the same shared reader, as the interface
+//! requires; likewise for the output streams. Nothing here is ever "not ready": stdin has its
+//! bytes and then end-of-stream, and output is accepted at once.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use wasmtime::component::Resource;
+use wasmtime_wasi_io::bytes::Bytes;
+use wasmtime_wasi_io::poll::Pollable;
+use wasmtime_wasi_io::streams::{
+    DynInputStream, DynOutputStream, InputStream, OutputStream, StreamError, StreamResult,
+};
+
+use crate::sandbox::bindings::wasi::cli::{stderr, stdin, stdout};
+use crate::sandbox::store::StoreData;
+
+/// The most bytes one `write` may carry, as reported by `check-write`.
+const WRITE_BUDGET: usize = 1 << 20;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The guest's standard input: the given bytes, then end-of-stream.
+#[derive(Clone, Default)]
+pub struct Stdin {
+    remaining: Arc<Mutex<Bytes>>,
+}
+
+impl Stdin {
+    /// Standard input that yields `bytes` and then ends.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self {
+            remaining: Arc::new(Mutex::new(Bytes::from(bytes))),
+        }
+    }
+}
+
+#[wasmtime_wasi_io::async_trait]
+impl Pollable for Stdin {
+    async fn ready(&mut self) {}
+}
+
+impl InputStream for Stdin {
+    fn read(&mut self, size: usize) -> StreamResult<Bytes> {
+        let mut remaining = lock(&self.remaining);
+        if remaining.is_empty() {
+            return Err(StreamError::Closed);
+        }
+        let n = size.min(remaining.len());
+        Ok(remaining.split_to(n))
+    }
+}
+
+/// Which captured stream an [`Output`] writes to.
+#[derive(Clone, Copy)]
+pub enum Channel {
+    Stdout,
+    Stderr,
+}
+
+/// Everything the guest wrote, per channel.
+#[derive(Default)]
+pub struct Captured {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// One run's output capture, shared by every stdout and stderr resource the guest opens.
+#[derive(Clone, Default)]
+pub struct OutputSink {
+    captured: Arc<Mutex<Captured>>,
+}
+
+impl OutputSink {
+    /// A stream resource that appends to `channel`.
+    pub fn stream(&self, channel: Channel) -> Output {
+        Output {
+            sink: self.clone(),
+            channel,
+        }
+    }
+
+    /// Takes the captured bytes out of the sink, leaving it empty.
+    pub fn take(&self) -> Captured {
+        std::mem::take(&mut lock(&self.captured))
+    }
+}
+
+/// An output stream writing to one channel of an [`OutputSink`].
+pub struct Output {
+    sink: OutputSink,
+    channel: Channel,
+}
+
+#[wasmtime_wasi_io::async_trait]
+impl Pollable for Output {
+    async fn ready(&mut self) {}
+}
+
+impl OutputStream for Output {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        let mut captured = lock(&self.sink.captured);
+        let buffer = match self.channel {
+            Channel::Stdout => &mut captured.stdout,
+            Channel::Stderr => &mut captured.stderr,
+        };
+        buffer.extend_from_slice(&bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        Ok(WRITE_BUDGET)
+    }
+}
+
+impl stdin::Host for StoreData {
+    fn get_stdin(&mut self) -> wasmtime::Result<Resource<DynInputStream>> {
+        let stream: DynInputStream = Box::new(self.cli.stdin.clone());
+        Ok(self.table.push(stream)?)
+    }
+}
+
+impl stdout::Host for StoreData {
+    fn get_stdout(&mut self) -> wasmtime::Result<Resource<DynOutputStream>> {
+        let stream: DynOutputStream = Box::new(self.cli.output.stream(Channel::Stdout));
+        Ok(self.table.push(stream)?)
+    }
+}
+
+impl stderr::Host for StoreData {
+    fn get_stderr(&mut self) -> wasmtime::Result<Resource<DynOutputStream>> {
+        let stream: DynOutputStream = Box::new(self.cli.output.stream(Channel::Stderr));
+        Ok(self.table.push(stream)?)
+    }
+}

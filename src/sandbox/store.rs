@@ -1,0 +1,50 @@
+//! Per-run store data: the resource table and one context per WASI family.
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi_io::IoView;
+
+use super::clock::VirtualClock;
+use super::config::RunOptions;
+use super::host::cli::CliCtx;
+use super::host::clocks::ClockCtx;
+use super::host::random::RandomCtx;
+use super::host::stdio::{OutputSink, Stdin};
+
+/// What a run's `Store` holds. Built fresh for every run from its options; nothing is shared
+/// between runs except the clock handle the executor keeps.
+pub struct StoreData {
+    /// Every resource the guest holds a handle to.
+    pub table: ResourceTable,
+    /// `wasi:cli`.
+    pub cli: CliCtx,
+    /// `wasi:clocks`.
+    pub clocks: ClockCtx,
+    /// `wasi:random`.
+    pub random: RandomCtx,
+}
+
+impl StoreData {
+    /// Fresh state for one run of `options` on `clock`.
+    pub fn new(options: &RunOptions, clock: VirtualClock) -> Self {
+        Self {
+            table: ResourceTable::new(),
+            cli: CliCtx {
+                args: options.argv(),
+                env: options.env.clone(),
+                stdin: Stdin::new(options.stdin.clone()),
+                output: OutputSink::default(),
+            },
+            clocks: ClockCtx {
+                clock,
+                wall_start_ns: u128::from(options.start_time_ms) * 1_000_000,
+            },
+            random: RandomCtx::new(options.seed),
+        }
+    }
+}
+
+impl IoView for StoreData {
+    fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+}

@@ -1,0 +1,67 @@
+//! Integration tests of the engine, one module per area. Each test runs a guest from
+//! `tests/guests/` (built by `npm test`, or `npm run build:guests`) through [`run`], which runs
+//! it twice and asserts that both results are byte-identical.
+
+mod cli;
+mod clocks;
+mod errors;
+mod random;
+mod traps;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use hermetic_wasi::sandbox::{Outcome, Program, RunOptions, RunResult};
+
+/// The bytes of a test guest built for wasm32-wasip2.
+pub fn guest_bytes(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests/target/wasm32-wasip2/release")
+        .join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; build the guests first with `npm run build:guests`",
+            path.display()
+        )
+    })
+}
+
+/// The compiled guest `name`, compiled once per test binary.
+pub fn program(name: &str) -> Arc<Program> {
+    static PROGRAMS: OnceLock<Mutex<HashMap<String, Arc<Program>>>> = OnceLock::new();
+    let mut programs = PROGRAMS.get_or_init(Default::default).lock().unwrap();
+    programs
+        .entry(name.to_owned())
+        .or_insert_with(|| Arc::new(Program::new(&guest_bytes(name)).expect("guest compiles")))
+        .clone()
+}
+
+/// Runs guest `name` twice with `options`, asserts the two results are identical, returns one.
+pub fn run(name: &str, options: &RunOptions) -> RunResult {
+    let program = program(name);
+    let first = program.run(options).expect("valid options");
+    let second = program.run(options).expect("valid options");
+    assert_eq!(
+        first, second,
+        "two runs of {name} with the same options differ"
+    );
+    first
+}
+
+/// Runs guest `name` with default options but for `args`.
+pub fn run_args(name: &str, args: &[&str]) -> RunResult {
+    let options = RunOptions {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        ..Default::default()
+    };
+    run(name, &options)
+}
+
+/// Asserts the outcome, stdout and stderr of a result exactly.
+#[track_caller]
+pub fn assert_result(result: &RunResult, outcome: Outcome, stdout: &str, stderr: &str) {
+    assert_eq!(result.outcome, outcome);
+    assert_eq!(String::from_utf8_lossy(&result.stdout), stdout);
+    assert_eq!(String::from_utf8_lossy(&result.stderr), stderr);
+}
