@@ -6,4 +6,4 @@
 pub mod sandbox;
 
 #[cfg(feature = "napi")]
-mod binding;
+pub mod binding;

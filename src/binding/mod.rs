@@ -2,9 +2,9 @@
 //! engine types ([`options`]), calls the engine, and converts the result back ([`result`]);
 //! engine errors become JS errors with stable codes in one place ([`error`]).
 
-mod error;
-mod options;
-mod result;
+pub mod error;
+pub mod options;
+pub mod result;
 
 use napi::Env;
 use napi::bindgen_prelude::Unknown;

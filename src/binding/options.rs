@@ -176,10 +176,10 @@ fn bytes_or_string(value: &Unknown<'_>, what: &str) -> JsResult<Vec<u8>> {
     if value.get_type().ok() == Some(ValueType::String) {
         return Ok(string(value, what)?.into_bytes());
     }
-    if value.is_typedarray().unwrap_or(false) {
-        if let Ok(bytes) = unsafe { value.cast::<Uint8ArraySlice>() } {
-            return Ok(bytes.to_vec());
-        }
+    if value.is_typedarray().unwrap_or(false)
+        && let Ok(bytes) = unsafe { value.cast::<Uint8ArraySlice>() }
+    {
+        return Ok(bytes.to_vec());
     }
     Err(invalid_options(format!(
         "{what} must be a string or a Uint8Array, got {}",

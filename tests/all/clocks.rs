@@ -18,6 +18,10 @@ fn sleep_stdout(start_ns: u128) -> String {
 }
 
 #[test]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "checks that virtual sleeps take no real time"
+)]
 fn sleep() {
     let began = Instant::now();
     let result = run("sleep", &RunOptions::default());

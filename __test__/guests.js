@@ -1,0 +1,29 @@
+// Test guests built from tests/guests by `npm run build:guests`.
+const fs = require('node:fs')
+const path = require('node:path')
+
+const dir = path.join(__dirname, '..', 'tests', 'guests', 'target', 'wasm32-wasip2', 'release')
+
+const cache = new Map()
+
+/** The bytes of test guest `name`. */
+function guest(name) {
+  if (!cache.has(name)) cache.set(name, fs.readFileSync(path.join(dir, `${name}.wasm`)))
+  return cache.get(name)
+}
+
+/** Every guest with options that make it run to its end, for determinism checks. */
+const corpus = [
+  ['hello', {}],
+  ['echo', { stdin: 'some input\n' }],
+  ['args_env', { args: ['x', 'y'], env: { K: 'v' } }],
+  ['sleep', {}],
+  ['clock_spin', {}],
+  ['random', { seed: 7 }],
+  ['exit_code', { args: ['code', '9'] }],
+  ['panic', {}],
+  ['stdin_empty', {}],
+  ['poll_nothing', {}],
+]
+
+module.exports = { guest, corpus }
