@@ -5,6 +5,7 @@
 mod cli;
 mod clocks;
 mod errors;
+mod python;
 mod random;
 mod traps;
 
