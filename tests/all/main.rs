@@ -7,7 +7,9 @@ mod clocks;
 mod errors;
 mod python;
 mod random;
+mod threads;
 mod traps;
+mod versions;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
