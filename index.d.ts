@@ -9,6 +9,53 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A compiled program: compile once, run many times. Each run is independent and gives the
+ * same result as `runWasi` with the same bytes and options.
+ */
+export declare class Program {
+  /**
+   * Compiles `wasm` (a `wasi:cli/command` component). Throws `ERR_INVALID_WASM` when it is not
+   * a runnable component.
+   */
+  constructor(wasm: Uint8Array)
+  /** Runs the program once, synchronously; see `runWasi`. */
+  run(options?: RunOptions): RunResult
+}
+
+/** The bounds of one run. A limit given as `Infinity` is lifted. */
+export interface RunLimits {
+  /**
+   * Deterministic instruction budget (wasmtime fuel) -> outcome `'fuelExhausted'`. Setting it
+   * meters the run (slower code) and reports `fuelConsumed`.
+   * @default Infinity (not metered)
+   */
+  fuel?: number | bigint
+  /**
+   * Wall-clock budget of the run in milliseconds -> `'timeout'`. Fires inside a guest that
+   * never calls the host. Virtual sleeps cost no wall time.
+   * @default 10000
+   */
+  timeoutMs?: number
+  /**
+   * Linear memories plus tables of the instance, in bytes -> `'memoryExceeded'`, at the first
+   * growth that would pass it.
+   * @default 268435456 (256 MiB)
+   */
+  memoryBytes?: number
+  /**
+   * stdout and stderr together, in bytes -> `'outputExceeded'`; the output is cut at exactly
+   * this size.
+   * @default 16777216 (16 MiB)
+   */
+  outputBytes?: number
+  /**
+   * How far the virtual clock may move, in milliseconds -> `'virtualTimeExceeded'`.
+   * @default 3600000 (1 hour)
+   */
+  virtualTimeMs?: number
+}
+
 /** Options of one run. Every field is optional; the same options give the same result. */
 export interface RunOptions {
   /**
@@ -43,6 +90,11 @@ export interface RunOptions {
    * @default 2009-11-10T23:00:00Z
    */
   startTime?: Date | number
+  /**
+   * The bounds of the run; each one hit ends the run with its own `outcome`, keeping the
+   * output written until then.
+   */
+  limits?: RunLimits
 }
 
 /** How a run ended, and everything it wrote. */
@@ -53,19 +105,27 @@ export interface RunResult {
    * - `'trapped'`: the guest trapped (a Rust panic, `unreachable`, an out-of-bounds access);
    *   see `trap`.
    * - `'deadlock'`: the guest waited for something that can never happen (no timer pending).
+   * - `'fuelExhausted'`, `'timeout'`, `'memoryExceeded'`, `'outputExceeded'`,
+   *   `'virtualTimeExceeded'`: the run hit that limit (see `RunLimits`).
+   * - `'cancelled'`: the caller cancelled the run.
    */
-  outcome: 'exited' | 'trapped' | 'deadlock'
+  outcome: 'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled'
   /**
    * The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as
-   * for a native abort) and 137 for an end imposed by the host, such as `'deadlock'`.
+   * for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).
    */
   exitCode: number
-  /** Everything the guest wrote to stdout. */
+  /**
+   * Everything the guest wrote to stdout (stdout and stderr together are cut at
+   * `limits.outputBytes`).
+   */
   stdout: Buffer
   /** Everything the guest wrote to stderr. */
   stderr: Buffer
   /** How far the virtual clock moved during the run, in nanoseconds. */
   virtualTimeNs: bigint
+  /** Fuel the run consumed; present when `limits.fuel` metered the run. */
+  fuelConsumed?: bigint
   /** Present when `outcome` is `'trapped'`. */
   trap?: TrapInfo
 }
@@ -84,4 +144,9 @@ export declare function runWasi(wasm: Uint8Array, options?: RunOptions): RunResu
 export interface TrapInfo {
   /** The trap reason, e.g. "wasm `unreachable` instruction executed". */
   message: string
+  /**
+   * The wasm functions on the stack when it trapped, innermost first (demangled Rust names,
+   * or `wasm-function[N]` for functions without a name). The same on every machine.
+   */
+  backtrace: Array<string>
 }

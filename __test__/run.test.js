@@ -120,7 +120,29 @@ test('panic: a trap with its message and the partial output', () => {
   const result = run('panic')
   assert.equal(result.outcome, 'trapped')
   assert.equal(result.exitCode, 134)
-  assert.deepEqual(result.trap, { message: 'wasm `unreachable` instruction executed' })
+  assert.deepEqual(result.trap, {
+    message: 'wasm `unreachable` instruction executed',
+    // Innermost first; std's frames are those of Rust 1.95 for wasm32-wasip2.
+    backtrace: [
+      'abort',
+      'std::sys::pal::wasi::helpers::abort_internal',
+      'std::process::abort',
+      '__rustc::__rust_abort',
+      '__rustc::__rust_start_panic',
+      '__rustc::rust_panic',
+      'std::panicking::panic_with_hook',
+      'std::panicking::panic_handler::{closure#0}',
+      'std::sys::backtrace::__rust_end_short_backtrace::<std::panicking::panic_handler::{closure#0}, !>',
+      '__rustc::rust_begin_unwind',
+      'core::panicking::panic_fmt',
+      'panic::main',
+      'std::sys::backtrace::__rust_begin_short_backtrace',
+      'std::rt::lang_start::{{closure}}',
+      'std::rt::lang_start_internal',
+      '__main_void',
+      '_start',
+    ],
+  })
   assert.equal(text(result.stdout), 'before the panic\n')
   assert.equal(
     text(result.stderr),

@@ -6,6 +6,8 @@ pub mod error;
 pub mod options;
 pub mod result;
 
+use std::sync::Arc;
+
 use napi::Env;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
@@ -25,17 +27,60 @@ use result::RunResult;
     ts_args_type = "wasm: Uint8Array, options?: RunOptions",
     ts_return_type = "RunResult"
 )]
-pub fn run_wasi(
-    env: Env,
+pub fn run_wasi<'env>(
+    env: &'env Env,
     wasm: Unknown<'_>,
     options: Option<Unknown<'_>>,
-) -> napi::Result<RunResult> {
-    error::throw(&env, run_wasi_inner(&wasm, options))
+) -> napi::Result<RunResult<'env>> {
+    let result = error::throw(env, run_wasi_inner(&wasm, options))?;
+    RunResult::new(env, result)
 }
 
-fn run_wasi_inner(wasm: &Unknown<'_>, options: Option<Unknown<'_>>) -> JsResult<RunResult> {
+fn run_wasi_inner(
+    wasm: &Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> JsResult<sandbox::RunResult> {
     let wasm = options::wasm_bytes(wasm)?;
     let options = options::run_options(options)?;
     let program = sandbox::Program::new(&wasm)?;
-    Ok(RunResult::from(program.run(&options)?))
+    Ok(program.run(&options)?)
+}
+
+/// A compiled program: compile once, run many times. Each run is independent and gives the
+/// same result as `runWasi` with the same bytes and options.
+#[napi]
+pub struct Program {
+    inner: Arc<sandbox::Program>,
+}
+
+#[napi]
+impl Program {
+    /// Compiles `wasm` (a `wasi:cli/command` component). Throws `ERR_INVALID_WASM` when it is not
+    /// a runnable component.
+    #[napi(constructor, catch_unwind, ts_args_type = "wasm: Uint8Array")]
+    pub fn new(env: Env, wasm: Unknown<'_>) -> napi::Result<Self> {
+        let compiled = options::wasm_bytes(&wasm).and_then(|wasm| {
+            let program = sandbox::Program::new(&wasm)?;
+            Ok(Self {
+                inner: Arc::new(program),
+            })
+        });
+        error::throw(&env, compiled)
+    }
+
+    /// Runs the program once, synchronously; see `runWasi`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "options?: RunOptions",
+        ts_return_type = "RunResult"
+    )]
+    pub fn run<'env>(
+        &self,
+        env: &'env Env,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<RunResult<'env>> {
+        let result =
+            options::run_options(options).and_then(|options| Ok(self.inner.run(&options)?));
+        RunResult::new(env, error::throw(env, result)?)
+    }
 }

@@ -40,6 +40,39 @@ pub struct RunOptions<'a> {
     /// @default 2009-11-10T23:00:00Z
     #[napi(ts_type = "Date | number")]
     pub start_time: Option<Unknown<'a>>,
+    /// The bounds of the run; each one hit ends the run with its own `outcome`, keeping the
+    /// output written until then.
+    #[napi(ts_type = "RunLimits")]
+    pub limits: Option<Unknown<'a>>,
+}
+
+/// The bounds of one run. A limit given as `Infinity` is lifted.
+#[napi(object, object_to_js = false)]
+pub struct RunLimits<'a> {
+    /// Deterministic instruction budget (wasmtime fuel) -> outcome `'fuelExhausted'`. Setting it
+    /// meters the run (slower code) and reports `fuelConsumed`.
+    /// @default Infinity (not metered)
+    #[napi(ts_type = "number | bigint")]
+    pub fuel: Option<Unknown<'a>>,
+    /// Wall-clock budget of the run in milliseconds -> `'timeout'`. Fires inside a guest that
+    /// never calls the host. Virtual sleeps cost no wall time.
+    /// @default 10000
+    #[napi(ts_type = "number")]
+    pub timeout_ms: Option<Unknown<'a>>,
+    /// Linear memories plus tables of the instance, in bytes -> `'memoryExceeded'`, at the first
+    /// growth that would pass it.
+    /// @default 268435456 (256 MiB)
+    #[napi(ts_type = "number")]
+    pub memory_bytes: Option<Unknown<'a>>,
+    /// stdout and stderr together, in bytes -> `'outputExceeded'`; the output is cut at exactly
+    /// this size.
+    /// @default 16777216 (16 MiB)
+    #[napi(ts_type = "number")]
+    pub output_bytes: Option<Unknown<'a>>,
+    /// How far the virtual clock may move, in milliseconds -> `'virtualTimeExceeded'`.
+    /// @default 3600000 (1 hour)
+    #[napi(ts_type = "number")]
+    pub virtual_time_ms: Option<Unknown<'a>>,
 }
 
 /// The bytes of the `wasm` argument, borrowed from the caller's `Uint8Array` (or `Buffer`).
@@ -91,7 +124,55 @@ pub fn run_options(options: Option<Unknown<'_>>) -> JsResult<config::RunOptions>
     if let Some(start) = present(raw.start_time) {
         out.start_time_ms = start_time(&start)?;
     }
+    if let Some(limits) = present(raw.limits) {
+        out.limits = run_limits(&limits, out.limits)?;
+    }
     Ok(out)
+}
+
+fn run_limits(value: &Unknown<'_>, mut out: config::Limits) -> JsResult<config::Limits> {
+    const WHAT: &str = "options.limits";
+    if value.get_type().ok() != Some(ValueType::Object) || value.is_array().unwrap_or(false) {
+        return Err(invalid_options(format!(
+            "{WHAT} must be an object, got {}",
+            describe(value)
+        )));
+    }
+    // SAFETY: a live JS object of this call; every field converts from any value.
+    let raw = unsafe { RunLimits::from_napi_value(value.value().env, value.raw()) }
+        .map_err(|e| invalid_options(format!("{WHAT} could not be read: {}", e.reason)))?;
+    let fields = [
+        (raw.fuel, "fuel", &mut out.fuel, 1),
+        (raw.timeout_ms, "timeoutMs", &mut out.timeout_ms, 1),
+        (raw.memory_bytes, "memoryBytes", &mut out.memory_bytes, 1),
+        (raw.output_bytes, "outputBytes", &mut out.output_bytes, 1),
+        (
+            raw.virtual_time_ms,
+            "virtualTimeMs",
+            &mut out.virtual_time_ns,
+            1_000_000,
+        ),
+    ];
+    for (value, name, slot, scale) in fields {
+        if let Some(value) = present(value) {
+            let what = format!("{WHAT}.{name}");
+            *slot = limit(&value, &what)?.map(|n| n.saturating_mul(scale));
+        }
+    }
+    Ok(out)
+}
+
+/// A limit: a non-negative integer, or `Infinity` for none.
+fn limit(value: &Unknown<'_>, what: &str) -> JsResult<Option<u64>> {
+    if value.get_type().ok() == Some(ValueType::Number) {
+        let n = unsafe { value.cast::<f64>() }.map_err(|e| invalid_options(e.reason))?;
+        if n == f64::INFINITY {
+            return Ok(None);
+        }
+    }
+    u64_value(value, what, u64::MAX)
+        .map(Some)
+        .map_err(|_| invalid_options(format!("{what} must be a non-negative integer or Infinity")))
 }
 
 fn is_nullish(value: &Unknown<'_>) -> bool {

@@ -1,6 +1,7 @@
 //! The JS shape of a run's result.
 
-use napi::bindgen_prelude::{BigInt, Buffer};
+use napi::Env;
+use napi::bindgen_prelude::{BigInt, BufferSlice};
 use napi_derive::napi;
 
 use crate::sandbox::{self, Outcome};
@@ -10,46 +11,62 @@ use crate::sandbox::{self, Outcome};
 pub struct TrapInfo {
     /// The trap reason, e.g. "wasm `unreachable` instruction executed".
     pub message: String,
+    /// The wasm functions on the stack when it trapped, innermost first (demangled Rust names,
+    /// or `wasm-function[N]` for functions without a name). The same on every machine.
+    pub backtrace: Vec<String>,
 }
 
 /// How a run ended, and everything it wrote.
-#[napi(object)]
-pub struct RunResult {
+#[napi(object, object_from_js = false)]
+pub struct RunResult<'env> {
     /// How the run ended:
     /// - `'exited'`: the guest returned from `run` or called `exit`; see `exitCode`.
     /// - `'trapped'`: the guest trapped (a Rust panic, `unreachable`, an out-of-bounds access);
     ///   see `trap`.
     /// - `'deadlock'`: the guest waited for something that can never happen (no timer pending).
-    #[napi(ts_type = "'exited' | 'trapped' | 'deadlock'")]
+    /// - `'fuelExhausted'`, `'timeout'`, `'memoryExceeded'`, `'outputExceeded'`,
+    ///   `'virtualTimeExceeded'`: the run hit that limit (see `RunLimits`).
+    /// - `'cancelled'`: the caller cancelled the run.
+    #[napi(
+        ts_type = "'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled'"
+    )]
     pub outcome: String,
     /// The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as
-    /// for a native abort) and 137 for an end imposed by the host, such as `'deadlock'`.
+    /// for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).
     pub exit_code: i32,
-    /// Everything the guest wrote to stdout.
-    pub stdout: Buffer,
+    /// Everything the guest wrote to stdout (stdout and stderr together are cut at
+    /// `limits.outputBytes`).
+    pub stdout: BufferSlice<'env>,
     /// Everything the guest wrote to stderr.
-    pub stderr: Buffer,
+    pub stderr: BufferSlice<'env>,
     /// How far the virtual clock moved during the run, in nanoseconds.
     pub virtual_time_ns: BigInt,
+    /// Fuel the run consumed; present when `limits.fuel` metered the run.
+    pub fuel_consumed: Option<BigInt>,
     /// Present when `outcome` is `'trapped'`.
     pub trap: Option<TrapInfo>,
 }
 
-impl From<sandbox::RunResult> for RunResult {
-    fn from(result: sandbox::RunResult) -> Self {
+impl<'env> RunResult<'env> {
+    /// The JS result of a run. Output is copied into buffers that V8 allocates and frees:
+    /// buffers wrapping Rust memory are only freed once the event loop turns, so a synchronous
+    /// loop of runs would hold every run's output until it returned.
+    pub fn new(env: &Env, result: sandbox::RunResult) -> napi::Result<Self> {
         let trap = match &result.outcome {
-            Outcome::Trapped { message } => Some(TrapInfo {
+            Outcome::Trapped { message, backtrace } => Some(TrapInfo {
                 message: message.clone(),
+                backtrace: backtrace.clone(),
             }),
             _ => None,
         };
-        Self {
+        Ok(Self {
             outcome: result.outcome.name().to_owned(),
             exit_code: result.outcome.exit_code(),
-            stdout: result.stdout.into(),
-            stderr: result.stderr.into(),
+            stdout: BufferSlice::copy_from(env, &result.stdout)?,
+            stderr: BufferSlice::copy_from(env, &result.stderr)?,
             virtual_time_ns: BigInt::from(result.virtual_time_ns),
+            fuel_consumed: result.fuel_consumed.map(BigInt::from),
             trap,
-        }
+        })
     }
 }

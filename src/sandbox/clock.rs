@@ -9,6 +9,9 @@
 //! Both rules depend only on what the guest does, so the same guest and inputs see the same times
 //! on every run. Time never goes backwards. The wall clock is the start time plus elapsed time.
 //!
+//! The clock never passes the run's virtual-time limit: a read or a jump that would move it past
+//! ends the run with [`LimitExceeded::VirtualTime`].
+//!
 //! The clock is shared (`Arc`) between the store, whose timers register deadlines on it, and the
 //! executor that advances it: one per run, never process-global.
 
@@ -17,28 +20,38 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
+use super::limits::LimitExceeded;
+
 /// How far each read of a clock moves virtual time: one microsecond. A loop waiting for one
 /// second of virtual time by reading the clock ends after a million reads.
 pub const READ_TICK_NS: u64 = 1_000;
 
 /// A virtual clock shared by one run's host state and its executor.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualClock {
     inner: Arc<Mutex<ClockState>>,
 }
 
-#[derive(Default)]
 struct ClockState {
     /// Nanoseconds since the start of the run.
     now: u64,
+    /// The furthest the clock may go.
+    limit: u64,
     /// Deadlines of the timers that were polled and not yet due since the clock last moved.
     waiting: Vec<u64>,
 }
 
 impl VirtualClock {
-    /// A clock at time zero with no timers.
-    pub fn new() -> Self {
-        Self::default()
+    /// A clock at time zero with no timers, that may move up to `limit` nanoseconds.
+    pub fn new(limit: Option<u64>) -> Self {
+        let state = ClockState {
+            now: 0,
+            limit: limit.unwrap_or(u64::MAX),
+            waiting: Vec::new(),
+        };
+        Self {
+            inner: Arc::new(Mutex::new(state)),
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, ClockState> {
@@ -53,11 +66,16 @@ impl VirtualClock {
     }
 
     /// A guest-visible read: the current time, after which the clock ticks by [`READ_TICK_NS`].
-    pub fn read(&self) -> u64 {
+    pub fn read(&self) -> Result<u64, LimitExceeded> {
         let mut state = self.state();
         let now = state.now;
-        state.now = now.saturating_add(READ_TICK_NS);
-        now
+        let next = now.saturating_add(READ_TICK_NS);
+        if next > state.limit {
+            state.now = state.limit;
+            return Err(LimitExceeded::VirtualTime);
+        }
+        state.now = next;
+        Ok(now)
     }
 
     /// How many deadlines are registered: a mark for [`VirtualClock::forget_since`].
@@ -79,15 +97,31 @@ impl VirtualClock {
         }
     }
 
-    /// Moves the clock to the earliest deadline that a timer is waiting for, and returns it.
-    /// `None` when no timer is waiting: nothing but the guest itself could move time forward.
-    pub fn advance_to_next_deadline(&self) -> Option<u64> {
+    /// Moves the clock to the earliest deadline that a timer is waiting for.
+    pub fn advance_to_next_deadline(&self) -> Advance {
         let mut state = self.state();
-        let next = state.waiting.iter().copied().min()?;
+        let Some(next) = state.waiting.iter().copied().min() else {
+            return Advance::NoTimer;
+        };
         state.waiting.clear();
+        if next > state.limit {
+            state.now = state.limit;
+            return Advance::PastLimit;
+        }
         state.now = state.now.max(next);
-        Some(state.now)
+        Advance::Moved
     }
+}
+
+/// What [`VirtualClock::advance_to_next_deadline`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Advance {
+    /// The clock moved to the earliest deadline.
+    Moved,
+    /// No timer is waiting: nothing but the guest itself could move time forward.
+    NoTimer,
+    /// The earliest deadline is past the limit; the clock stopped at the limit.
+    PastLimit,
 }
 
 /// A timer: ready once the virtual clock has reached its deadline.
@@ -99,13 +133,6 @@ impl VirtualClock {
 pub struct Deadline {
     clock: VirtualClock,
     due: u64,
-}
-
-impl Deadline {
-    /// Whether the clock has reached the deadline.
-    pub fn is_due(&self) -> bool {
-        self.clock.elapsed() >= self.due
-    }
 }
 
 impl Future for Deadline {

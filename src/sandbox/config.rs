@@ -13,8 +13,49 @@ pub const DEFAULT_START_TIME_MS: u64 = 1_257_894_000_000;
 /// The latest start time accepted: the largest time a JavaScript `Date` can hold.
 pub const MAX_START_TIME_MS: u64 = 8_640_000_000_000_000;
 
+/// Default cap on the linear memories and tables of a run: 256 MiB.
+pub const DEFAULT_MEMORY_BYTES: u64 = 256 << 20;
+
+/// Default cap on stdout and stderr together: 16 MiB.
+pub const DEFAULT_OUTPUT_BYTES: u64 = 16 << 20;
+
+/// Default cap on how far the virtual clock may move: one hour.
+pub const DEFAULT_VIRTUAL_TIME_NS: u64 = 3_600 * 1_000_000_000;
+
+/// Default wall-clock budget of a run: 10 seconds.
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+
+/// The bounds of one run. `None` lifts a bound. Each bound that is hit ends the run with its own
+/// outcome, keeping the output written until then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Deterministic instruction budget (wasmtime fuel). Off by default: metering costs speed.
+    pub fuel: Option<u64>,
+    /// Wall-clock budget of the run, in milliseconds. The only limit that depends on the machine.
+    pub timeout_ms: Option<u64>,
+    /// Linear memories plus tables (a pointer per element), in bytes.
+    pub memory_bytes: Option<u64>,
+    /// stdout and stderr together, in bytes; output is cut at exactly this size.
+    pub output_bytes: Option<u64>,
+    /// How far the virtual clock may move, in nanoseconds.
+    pub virtual_time_ns: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            fuel: None,
+            timeout_ms: Some(DEFAULT_TIMEOUT_MS),
+            memory_bytes: Some(DEFAULT_MEMORY_BYTES),
+            output_bytes: Some(DEFAULT_OUTPUT_BYTES),
+            virtual_time_ns: Some(DEFAULT_VIRTUAL_TIME_NS),
+        }
+    }
+}
+
 /// Everything a run depends on. Two runs with equal options and the same program give
-/// byte-identical results.
+/// byte-identical results (the wall-clock timeout aside, which only decides whether a run is
+/// cut short).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunOptions {
     /// Arguments after `argv[0]`.
@@ -29,6 +70,8 @@ pub struct RunOptions {
     pub seed: u64,
     /// The wall-clock time at the start of the run, in milliseconds since the Unix epoch.
     pub start_time_ms: u64,
+    /// The bounds of the run.
+    pub limits: Limits,
 }
 
 impl Default for RunOptions {
@@ -40,6 +83,7 @@ impl Default for RunOptions {
             stdin: Vec::new(),
             seed: 0,
             start_time_ms: DEFAULT_START_TIME_MS,
+            limits: Limits::default(),
         }
     }
 }

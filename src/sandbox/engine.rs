@@ -1,11 +1,16 @@
-//! The shared wasmtime `Engine` and `Linker`, configured once per process for determinism, and
+//! The shared wasmtime engines and linkers, configured once per process for determinism, and
 //! compilation of programs against them.
+//!
+//! There are two engines: the plain one, and one that meters fuel (metering slows guests down,
+//! so only runs with a fuel limit pay for it). Both interrupt guests at epoch ticks, which is how
+//! the wall-clock timeout fires inside a loop that never calls the host.
 //!
 //! Determinism settings: NaNs are canonicalized, relaxed SIMD gives its deterministic results,
 //! threads and shared memory are off, and the wasm stack has a fixed size, so the same program
 //! computes the same bits and overflows at the same depth on every machine. Backtrace details
 //! (file and line from DWARF) are off so that no environment variable changes trap messages.
 
+use std::num::NonZeroUsize;
 use std::sync::OnceLock;
 
 use wasmtime::component::{Component, Linker};
@@ -14,15 +19,19 @@ use wasmtime::{Config, Engine, WasmBacktraceDetails};
 use super::bindings::CommandPre;
 use super::error::SandboxError;
 use super::host;
+use super::limits;
 use super::store::StoreData;
 
 /// The most wasm stack a guest may use before a stack-overflow trap.
 pub const MAX_WASM_STACK: usize = 1 << 20;
 
+/// How many wasm frames a trap's backtrace keeps (the innermost ones).
+pub const MAX_BACKTRACE_FRAMES: usize = 20;
+
 /// The native stack of the fiber a guest runs on: the wasm stack plus room for host calls.
 const ASYNC_STACK: usize = MAX_WASM_STACK + (1 << 20);
 
-/// The process-wide engine and the linker holding every WASI import.
+/// An engine and the linker holding every WASI import for it.
 pub struct Shared {
     /// The engine every program is compiled for.
     pub engine: Engine,
@@ -30,37 +39,60 @@ pub struct Shared {
     pub linker: Linker<StoreData>,
 }
 
-fn config() -> Config {
+fn config(fuel: bool) -> Config {
     let mut config = Config::new();
     config
+        .consume_fuel(fuel)
+        .epoch_interruption(true)
         .cranelift_nan_canonicalization(true)
         .relaxed_simd_deterministic(true)
         .shared_memory(false)
         .max_wasm_stack(MAX_WASM_STACK)
         .async_stack_size(ASYNC_STACK)
-        .wasm_backtrace_details(WasmBacktraceDetails::Disable);
+        .wasm_backtrace_details(WasmBacktraceDetails::Disable)
+        .wasm_backtrace_max_frames(NonZeroUsize::new(MAX_BACKTRACE_FRAMES));
     config
 }
 
-fn build() -> wasmtime::Result<Shared> {
-    let engine = Engine::new(&config())?;
+fn build(fuel: bool) -> wasmtime::Result<Shared> {
+    let engine = Engine::new(&config(fuel))?;
     let mut linker = Linker::new(&engine);
     host::add_to_linker(&mut linker)?;
     Ok(Shared { engine, linker })
 }
 
-/// The shared engine and linker, built on first use.
-pub fn shared() -> Result<&'static Shared, SandboxError> {
-    static SHARED: OnceLock<Result<Shared, String>> = OnceLock::new();
-    SHARED
-        .get_or_init(|| build().map_err(|e| format!("{e:#}")))
-        .as_ref()
-        .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm engine: {e}")))
+/// The plain and the fuel-metering engine.
+struct Engines {
+    plain: Shared,
+    fuel: Shared,
 }
 
-/// Compiles `wasm` and checks that it is a `wasi:cli/command` whose imports the host satisfies.
-pub fn compile(wasm: &[u8]) -> Result<CommandPre<StoreData>, SandboxError> {
-    let shared = shared()?;
+fn build_all() -> wasmtime::Result<Engines> {
+    let engines = Engines {
+        plain: build(false)?,
+        fuel: build(true)?,
+    };
+    limits::start_ticker(vec![
+        engines.plain.engine.clone(),
+        engines.fuel.engine.clone(),
+    ]);
+    Ok(engines)
+}
+
+/// The shared engine and linker (the fuel-metering ones if `fuel`), built on first use.
+pub fn shared(fuel: bool) -> Result<&'static Shared, SandboxError> {
+    static ENGINES: OnceLock<Result<Engines, String>> = OnceLock::new();
+    let engines = ENGINES
+        .get_or_init(|| build_all().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm engine: {e}")))?;
+    Ok(if fuel { &engines.fuel } else { &engines.plain })
+}
+
+/// Compiles `wasm` for the plain or the fuel-metering engine, and checks that it is a
+/// `wasi:cli/command` whose imports the host satisfies.
+pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, SandboxError> {
+    let shared = shared(fuel)?;
     if !wasm.starts_with(b"\0asm") {
         return Err(SandboxError::InvalidWasm(
             "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),

@@ -12,22 +12,29 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use super::clock::VirtualClock;
+use super::clock::{Advance, VirtualClock};
 
-/// The guest waited for something that can never happen: no timer was pending.
+/// Why the executor gave up on a blocked guest.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Deadlock;
+pub enum Stall {
+    /// The guest waited for something that can never happen: no timer was pending.
+    Deadlock,
+    /// The guest waited for a timer past the virtual-time limit.
+    VirtualTimeExceeded,
+}
 
 /// Polls `future` to completion, advancing `clock` whenever it is blocked on timers.
-pub fn block_on<F: Future>(clock: &VirtualClock, future: F) -> Result<F::Output, Deadlock> {
+pub fn block_on<F: Future>(clock: &VirtualClock, future: F) -> Result<F::Output, Stall> {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return Ok(output);
         }
-        if clock.advance_to_next_deadline().is_none() {
-            return Err(Deadlock);
+        match clock.advance_to_next_deadline() {
+            Advance::Moved => {}
+            Advance::NoTimer => return Err(Stall::Deadlock),
+            Advance::PastLimit => return Err(Stall::VirtualTimeExceeded),
         }
     }
 }

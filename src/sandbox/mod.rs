@@ -11,49 +11,93 @@ pub mod engine;
 pub mod error;
 pub mod executor;
 pub mod host;
+pub mod limits;
 pub mod report;
 pub mod store;
 
-pub use config::RunOptions;
+pub use config::{Limits, RunOptions};
 pub use error::SandboxError;
 pub use report::{Outcome, RunResult};
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
 
 use wasmtime::Store;
 
 use bindings::CommandPre;
 use clock::VirtualClock;
+use limits::Watchdog;
 use store::StoreData;
 
 /// A compiled, import-checked program, ready to run any number of times.
 pub struct Program {
-    pre: CommandPre<StoreData>,
+    wasm: Vec<u8>,
+    plain: CommandPre<StoreData>,
+    /// Compiled for the fuel-metering engine on the first run with a fuel limit.
+    fuel: OnceLock<Result<CommandPre<StoreData>, SandboxError>>,
 }
 
 impl Program {
     /// Compiles `wasm`, a `wasi:cli/command` component.
     pub fn new(wasm: &[u8]) -> Result<Self, SandboxError> {
+        let plain = engine::compile(wasm, false)?;
         Ok(Self {
-            pre: engine::compile(wasm)?,
+            wasm: wasm.to_vec(),
+            plain,
+            fuel: OnceLock::new(),
         })
+    }
+
+    fn pre(&self, fuel: bool) -> Result<&CommandPre<StoreData>, SandboxError> {
+        if !fuel {
+            return Ok(&self.plain);
+        }
+        self.fuel
+            .get_or_init(|| engine::compile(&self.wasm, true))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Runs the program once with `options`. What the guest does is reported in the result;
     /// only invalid options are an error.
     pub fn run(&self, options: &RunOptions) -> Result<RunResult, SandboxError> {
+        self.run_cancellable(options, Arc::default())
+    }
+
+    /// Like [`Program::run`]; setting `cancel` ends the run with [`Outcome::Cancelled`].
+    pub fn run_cancellable(
+        &self,
+        options: &RunOptions,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<RunResult, SandboxError> {
         options.validate()?;
-        let clock = VirtualClock::new();
-        let mut store = Store::new(self.pre.engine(), StoreData::new(options, clock.clone()));
+        let limits = &options.limits;
+        let pre = self.pre(limits.fuel.is_some())?;
+        let clock = VirtualClock::new(limits.virtual_time_ns);
+        let watchdog = Watchdog::new(limits.timeout_ms, cancel);
+        let data = StoreData::new(options, clock.clone(), watchdog);
+        let mut store = Store::new(pre.engine(), data);
+        store.limiter(|data| &mut data.memory);
+        store.epoch_deadline_callback(|ctx| ctx.data().watchdog.check());
+        store.set_epoch_deadline(1);
+        if let Some(fuel) = limits.fuel {
+            store
+                .set_fuel(fuel)
+                .map_err(|e| SandboxError::Internal(e.to_string()))?;
+        }
         let ended = executor::block_on(&clock, async {
-            let command = self.pre.instantiate_async(&mut store).await?;
+            let command = pre.instantiate_async(&mut store).await?;
             command.wasi_cli_run().call_run(&mut store).await
         });
         let outcome = report::classify(ended);
+        let fuel_consumed = limits.fuel.map(|fuel| fuel - store.get_fuel().unwrap_or(0));
         let captured = store.data().cli.output.take();
         Ok(RunResult {
             outcome,
             stdout: captured.stdout,
             stderr: captured.stderr,
             virtual_time_ns: clock.elapsed(),
+            fuel_consumed,
         })
     }
 }

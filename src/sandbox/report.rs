@@ -1,14 +1,17 @@
 //! How a run ended, classified once from what the executor and the guest call returned.
 
-use super::executor::Deadlock;
+use wasmtime::{Trap, WasmBacktrace};
+
+use super::executor::Stall;
 use super::host::cli::GuestExit;
+use super::limits::LimitExceeded;
 
 /// The exit code reported for a trapped guest: 128 + SIGABRT, as a native program that aborts
 /// (and the wasmtime CLI) would report.
 pub const TRAP_EXIT_CODE: i32 = 134;
 
-/// The exit code reported when the host ended a guest that had not exited (e.g. a deadlock):
-/// 128 + SIGKILL, as for a native program the system killed.
+/// The exit code reported when the host ended a guest that had not exited (a limit, a deadlock,
+/// a cancellation): 128 + SIGKILL, as for a native program the system killed.
 pub const KILLED_EXIT_CODE: i32 = 137;
 
 /// How a run ended.
@@ -16,13 +19,27 @@ pub const KILLED_EXIT_CODE: i32 = 137;
 pub enum Outcome {
     /// The guest returned from `run` or called `exit`; carries its exit code.
     Exited(i32),
-    /// The guest trapped (e.g. `unreachable`, out-of-bounds access, a Rust panic).
+    /// The guest trapped (e.g. `unreachable`, out-of-bounds access, a Rust panic, stack overflow).
     Trapped {
         /// The trap reason, e.g. "wasm `unreachable` instruction executed".
         message: String,
+        /// The wasm functions on the stack, innermost first.
+        backtrace: Vec<String>,
     },
     /// The guest blocked on something that can never happen, with no timer pending.
     Deadlock,
+    /// The fuel budget ran out.
+    FuelExhausted,
+    /// The wall-clock budget ran out.
+    Timeout,
+    /// A memory or table growth would have exceeded the memory limit.
+    MemoryExceeded,
+    /// stdout and stderr together reached the output limit.
+    OutputExceeded,
+    /// The virtual clock would have passed its limit.
+    VirtualTimeExceeded,
+    /// The caller cancelled the run.
+    Cancelled,
 }
 
 impl Outcome {
@@ -32,6 +49,12 @@ impl Outcome {
             Self::Exited(_) => "exited",
             Self::Trapped { .. } => "trapped",
             Self::Deadlock => "deadlock",
+            Self::FuelExhausted => "fuelExhausted",
+            Self::Timeout => "timeout",
+            Self::MemoryExceeded => "memoryExceeded",
+            Self::OutputExceeded => "outputExceeded",
+            Self::VirtualTimeExceeded => "virtualTimeExceeded",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -40,7 +63,7 @@ impl Outcome {
         match self {
             Self::Exited(code) => *code,
             Self::Trapped { .. } => TRAP_EXIT_CODE,
-            Self::Deadlock => KILLED_EXIT_CODE,
+            _ => KILLED_EXIT_CODE,
         }
     }
 }
@@ -50,34 +73,69 @@ impl Outcome {
 pub struct RunResult {
     /// How the run ended.
     pub outcome: Outcome,
-    /// Everything written to stdout.
+    /// Everything written to stdout (up to the output limit).
     pub stdout: Vec<u8>,
-    /// Everything written to stderr.
+    /// Everything written to stderr (up to the output limit).
     pub stderr: Vec<u8>,
     /// How far the virtual clock moved, in nanoseconds.
     pub virtual_time_ns: u64,
+    /// Fuel consumed, when the run was metered (a fuel limit was set).
+    pub fuel_consumed: Option<u64>,
 }
 
-/// Classifies the end of a run: `run`'s own result, a guest exit, a trap, or a deadlock.
-pub fn classify(ended: Result<wasmtime::Result<Result<(), ()>>, Deadlock>) -> Outcome {
+/// Classifies the end of a run: `run`'s own result, a guest exit, a limit, a trap, or a stall.
+pub fn classify(ended: Result<wasmtime::Result<Result<(), ()>>, Stall>) -> Outcome {
     match ended {
-        Err(Deadlock) => Outcome::Deadlock,
+        Err(Stall::Deadlock) => Outcome::Deadlock,
+        Err(Stall::VirtualTimeExceeded) => Outcome::VirtualTimeExceeded,
         Ok(Ok(Ok(()))) => Outcome::Exited(0),
         Ok(Ok(Err(()))) => Outcome::Exited(1),
-        Ok(Err(error)) => {
-            if let Some(GuestExit(code)) = error.downcast_ref::<GuestExit>() {
-                Outcome::Exited(i32::from(*code))
-            } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-                let message = trap.to_string();
-                let message = message.strip_prefix("wasm trap: ").unwrap_or(&message);
-                Outcome::Trapped {
-                    message: message.to_owned(),
-                }
-            } else {
-                Outcome::Trapped {
-                    message: error.to_string(),
-                }
-            }
-        }
+        Ok(Err(error)) => classify_error(&error),
     }
+}
+
+fn classify_error(error: &wasmtime::Error) -> Outcome {
+    if let Some(GuestExit(code)) = error.downcast_ref::<GuestExit>() {
+        return Outcome::Exited(i32::from(*code));
+    }
+    if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
+        return match limit {
+            LimitExceeded::Timeout => Outcome::Timeout,
+            LimitExceeded::Memory => Outcome::MemoryExceeded,
+            LimitExceeded::Output => Outcome::OutputExceeded,
+            LimitExceeded::VirtualTime => Outcome::VirtualTimeExceeded,
+            LimitExceeded::Cancelled => Outcome::Cancelled,
+        };
+    }
+    let message = match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => return Outcome::FuelExhausted,
+        Some(trap) => {
+            let message = trap.to_string();
+            message
+                .strip_prefix("wasm trap: ")
+                .unwrap_or(&message)
+                .to_owned()
+        }
+        None => error.to_string(),
+    };
+    Outcome::Trapped {
+        message,
+        backtrace: backtrace(error),
+    }
+}
+
+/// The function names of the wasm frames of a trap, innermost first: demangled Rust names, or
+/// `wasm-function[N]` for a function without a name.
+fn backtrace(error: &wasmtime::Error) -> Vec<String> {
+    let Some(trace) = error.downcast_ref::<WasmBacktrace>() else {
+        return Vec::new();
+    };
+    trace
+        .frames()
+        .iter()
+        .map(|frame| match frame.func_name() {
+            Some(name) => format!("{:#}", rustc_demangle::demangle(name)),
+            None => format!("wasm-function[{}]", frame.func_index()),
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@ use super::host::cli::CliCtx;
 use super::host::clocks::ClockCtx;
 use super::host::random::RandomCtx;
 use super::host::stdio::{OutputSink, Stdin};
+use super::limits::{MemoryLimiter, Watchdog};
 
 /// What a run's `Store` holds. Built fresh for every run from its options; nothing is shared
 /// between runs except the clock handle the executor keeps.
@@ -21,24 +22,30 @@ pub struct StoreData {
     pub clocks: ClockCtx,
     /// `wasi:random`.
     pub random: RandomCtx,
+    /// Caps linear memories and tables.
+    pub memory: MemoryLimiter,
+    /// Ends the run on timeout or cancellation.
+    pub watchdog: Watchdog,
 }
 
 impl StoreData {
-    /// Fresh state for one run of `options` on `clock`.
-    pub fn new(options: &RunOptions, clock: VirtualClock) -> Self {
+    /// Fresh state for one run of `options` on `clock`, watched by `watchdog`.
+    pub fn new(options: &RunOptions, clock: VirtualClock, watchdog: Watchdog) -> Self {
         Self {
             table: ResourceTable::new(),
             cli: CliCtx {
                 args: options.argv(),
                 env: options.env.clone(),
                 stdin: Stdin::new(options.stdin.clone()),
-                output: OutputSink::default(),
+                output: OutputSink::new(options.limits.output_bytes),
             },
             clocks: ClockCtx {
                 clock,
                 wall_start_ns: u128::from(options.start_time_ms) * 1_000_000,
             },
             random: RandomCtx::new(options.seed),
+            memory: MemoryLimiter::new(options.limits.memory_bytes),
+            watchdog,
         }
     }
 }

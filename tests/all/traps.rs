@@ -9,6 +9,28 @@ fn panic() {
     let result = run("panic", &RunOptions::default());
     let trap = Outcome::Trapped {
         message: "wasm `unreachable` instruction executed".into(),
+        // Innermost first; std's frames are those of Rust 1.95 for wasm32-wasip2.
+        backtrace: [
+            "abort",
+            "std::sys::pal::wasi::helpers::abort_internal",
+            "std::process::abort",
+            "__rustc::__rust_abort",
+            "__rustc::__rust_start_panic",
+            "__rustc::rust_panic",
+            "std::panicking::panic_with_hook",
+            "std::panicking::panic_handler::{closure#0}",
+            "std::sys::backtrace::__rust_end_short_backtrace::<std::panicking::panic_handler::{closure#0}, !>",
+            "__rustc::rust_begin_unwind",
+            "core::panicking::panic_fmt",
+            "panic::main",
+            "std::sys::backtrace::__rust_begin_short_backtrace",
+            "std::rt::lang_start::{{closure}}",
+            "std::rt::lang_start_internal",
+            "__main_void",
+            "_start",
+        ]
+        .map(String::from)
+        .to_vec(),
     };
     let stderr = "\nthread 'main' (1) panicked at src/bin/panic.rs:4:5:\nboom\n\
                   note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";

@@ -40,7 +40,7 @@ impl StoreData {
 
 impl monotonic_clock::Host for StoreData {
     fn now(&mut self) -> wasmtime::Result<monotonic_clock::Instant> {
-        Ok(self.clocks.clock.read())
+        Ok(self.clocks.clock.read()?)
     }
 
     fn resolution(&mut self) -> wasmtime::Result<monotonic_clock::Duration> {
@@ -65,7 +65,7 @@ impl monotonic_clock::Host for StoreData {
 
 impl wall_clock::Host for StoreData {
     fn now(&mut self) -> wasmtime::Result<wall_clock::Datetime> {
-        let now = self.clocks.wall_start_ns + u128::from(self.clocks.clock.read());
+        let now = self.clocks.wall_start_ns + u128::from(self.clocks.clock.read()?);
         Ok(wall_clock::Datetime {
             seconds: u64::try_from(now / NANOS_PER_SECOND)?,
             nanoseconds: (now % NANOS_PER_SECOND) as u32,

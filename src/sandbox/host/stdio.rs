@@ -1,5 +1,8 @@
 //! `wasi:cli/stdin`, `stdout`, `stderr`: stdin is a fixed byte string, output is captured in memory.
 //!
+//! Output is capped: stdout and stderr together may hold `outputBytes`; a write that goes past
+//! the cap keeps what fits and ends the run with [`LimitExceeded::Output`].
+//!
 //! Every `get-stdin` hands out a new resource over the same shared reader, as the interface
 //! requires; likewise for the output streams. Nothing here is ever "not ready": stdin has its
 //! bytes and then end-of-stream, and output is accepted at once.
@@ -14,6 +17,7 @@ use wasmtime_wasi_io::streams::{
 };
 
 use crate::sandbox::bindings::wasi::cli::{stderr, stdin, stdout};
+use crate::sandbox::limits::LimitExceeded;
 use crate::sandbox::store::StoreData;
 
 /// The most bytes one `write` may carry, as reported by `check-write`.
@@ -69,12 +73,21 @@ pub struct Captured {
 }
 
 /// One run's output capture, shared by every stdout and stderr resource the guest opens.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OutputSink {
     captured: Arc<Mutex<Captured>>,
+    limit: u64,
 }
 
 impl OutputSink {
+    /// A sink holding at most `limit` bytes of stdout and stderr together.
+    pub fn new(limit: Option<u64>) -> Self {
+        Self {
+            captured: Arc::default(),
+            limit: limit.unwrap_or(u64::MAX),
+        }
+    }
+
     /// A stream resource that appends to `channel`.
     pub fn stream(&self, channel: Channel) -> Output {
         Output {
@@ -103,11 +116,17 @@ impl Pollable for Output {
 impl OutputStream for Output {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
         let mut captured = lock(&self.sink.captured);
+        let used = (captured.stdout.len() + captured.stderr.len()) as u64;
+        let room = self.sink.limit.saturating_sub(used);
+        let fits = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
         let buffer = match self.channel {
             Channel::Stdout => &mut captured.stdout,
             Channel::Stderr => &mut captured.stderr,
         };
-        buffer.extend_from_slice(&bytes);
+        buffer.extend_from_slice(&bytes[..fits]);
+        if fits < bytes.len() {
+            return Err(StreamError::Trap(LimitExceeded::Output.into()));
+        }
         Ok(())
     }
 

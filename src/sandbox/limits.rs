@@ -1,0 +1,201 @@
+//! The bounds of a run: memory, output and virtual time are checked where they are spent; fuel
+//! is wasmtime's; the wall-clock timeout is an epoch watchdog. Each bound that is hit ends the
+//! run with a [`LimitExceeded`] error that `report.rs` turns into that limit's outcome.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+use wasmtime::{Engine, ResourceLimiter, UpdateDeadline};
+
+/// Which bound a run hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitExceeded {
+    /// The wall-clock budget (`timeoutMs`) ran out.
+    Timeout,
+    /// A memory or table growth would exceed `memoryBytes`.
+    Memory,
+    /// stdout plus stderr reached `outputBytes`.
+    Output,
+    /// The virtual clock would pass `virtualTimeMs`.
+    VirtualTime,
+    /// The run was cancelled by its caller.
+    Cancelled,
+}
+
+impl std::fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Timeout => "the run exceeded its wall-clock budget",
+            Self::Memory => "the run exceeded its memory limit",
+            Self::Output => "the run exceeded its output limit",
+            Self::VirtualTime => "the run exceeded its virtual time limit",
+            Self::Cancelled => "the run was cancelled",
+        })
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+/// Caps the linear memories and tables of one store at a total number of bytes.
+pub struct MemoryLimiter {
+    limit: Option<u64>,
+    used: u64,
+}
+
+impl MemoryLimiter {
+    /// A limiter allowing `limit` bytes in total (`None`: unbounded).
+    pub fn new(limit: Option<u64>) -> Self {
+        Self { limit, used: 0 }
+    }
+
+    /// Growth by `bytes` is allowed, or the run ends: a refused growth is never left for the
+    /// guest to handle, so the outcome says `memoryExceeded` even if the guest would abort.
+    fn grow(&mut self, bytes: u64) -> wasmtime::Result<bool> {
+        let used = self.used.saturating_add(bytes);
+        if self.limit.is_some_and(|limit| used > limit) {
+            return Err(LimitExceeded::Memory.into());
+        }
+        self.used = used;
+        Ok(true)
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.grow(desired.saturating_sub(current) as u64)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let elements = desired.saturating_sub(current) as u64;
+        self.grow(elements.saturating_mul(size_of::<usize>() as u64))
+    }
+}
+
+/// How often the watchdog advances the engines' epochs while runs are active.
+const TICK: Duration = Duration::from_millis(2);
+
+/// The one thread that advances the epoch of every engine while at least one run is active,
+/// and sleeps otherwise.
+struct Ticker {
+    engines: Vec<Engine>,
+    active: AtomicUsize,
+    thread: OnceLock<Thread>,
+}
+
+static TICKER: OnceLock<Arc<Ticker>> = OnceLock::new();
+
+/// Registers the engines the watchdog advances; called once when the engines are built.
+pub fn start_ticker(engines: Vec<Engine>) {
+    let ticker = TICKER.get_or_init(|| {
+        Arc::new(Ticker {
+            engines,
+            active: AtomicUsize::new(0),
+            thread: OnceLock::new(),
+        })
+    });
+    let ticker2 = Arc::clone(ticker);
+    ticker.thread.get_or_init(|| {
+        thread::Builder::new()
+            .name("hermetic-wasi-epoch".into())
+            .spawn(move || tick(&ticker2))
+            .expect("spawn the epoch thread")
+            .thread()
+            .clone()
+    });
+}
+
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the watchdog measures real time, never the guest"
+)]
+fn tick(ticker: &Ticker) {
+    loop {
+        if ticker.active.load(Ordering::Acquire) == 0 {
+            thread::park();
+            continue;
+        }
+        thread::sleep(TICK);
+        for engine in &ticker.engines {
+            engine.increment_epoch();
+        }
+    }
+}
+
+/// Keeps the epoch ticking while a run is active.
+struct ActiveRun;
+
+impl ActiveRun {
+    fn start() -> Self {
+        if let Some(ticker) = TICKER.get() {
+            if ticker.active.fetch_add(1, Ordering::AcqRel) == 0 {
+                if let Some(thread) = ticker.thread.get() {
+                    thread.unpark();
+                }
+            }
+        }
+        ActiveRun
+    }
+}
+
+impl Drop for ActiveRun {
+    fn drop(&mut self) {
+        if let Some(ticker) = TICKER.get() {
+            ticker.active.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Ends a run that outlives its wall-clock budget or is cancelled: checked at each epoch tick
+/// inside the guest, so it fires even in a loop that never calls the host.
+pub struct Watchdog {
+    deadline: Option<Instant>,
+    cancel: Arc<AtomicBool>,
+    _active: ActiveRun,
+}
+
+impl Watchdog {
+    /// A watchdog for a run starting now with `timeout_ms` of wall time.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the timeout is the one wall-clock bound"
+    )]
+    pub fn new(timeout_ms: Option<u64>, cancel: Arc<AtomicBool>) -> Self {
+        let deadline =
+            timeout_ms.and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms)));
+        Self {
+            deadline,
+            cancel,
+            _active: ActiveRun::start(),
+        }
+    }
+
+    /// What the guest's epoch callback does: end the run, or let it go on for another tick.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the timeout is the one wall-clock bound"
+    )]
+    pub fn check(&self) -> wasmtime::Result<UpdateDeadline> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(LimitExceeded::Cancelled.into());
+        }
+        if self
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+        {
+            return Err(LimitExceeded::Timeout.into());
+        }
+        Ok(UpdateDeadline::Continue(1))
+    }
+}
