@@ -1,6 +1,6 @@
 //! Misuse is an error with a kind; never a panic.
 
-use hermetic_wasi::sandbox::{Program, RunOptions, SandboxError};
+use hermetic_wasi::sandbox::{Outcome, Program, RunOptions, SandboxError};
 
 use crate::program;
 
@@ -71,4 +71,54 @@ fn invalid_options() {
             other => panic!("{options:?}: expected InvalidOptions, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn component_of_another_world() {
+    let no_run = wat::parse_str("(component)").unwrap();
+    let msg = invalid_wasm(&no_run);
+    assert!(
+        msg.starts_with("the component is not a wasi:cli/command: "),
+        "{msg}"
+    );
+    let foreign = wat::parse_str(
+        r#"(component (import "acme:widgets/store@1.0.0" (instance (export "get" (func)))))"#,
+    )
+    .unwrap();
+    let msg = invalid_wasm(&foreign);
+    assert!(
+        msg.starts_with("the component imports what the sandbox does not provide: ")
+            && msg.contains("acme:widgets/store@1.0.0"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn huge_inputs() {
+    // 32 MiB of stdin echoed: the output is cut at the 16 MiB default.
+    let stdin: Vec<u8> = (0..32u32 << 20).map(|i| (i % 251) as u8).collect();
+    let options = RunOptions {
+        stdin: stdin.clone(),
+        ..Default::default()
+    };
+    let result = program("echo").run(&options).unwrap();
+    assert_eq!(result.outcome, Outcome::OutputExceeded);
+    assert_eq!(result.stdout, stdin[..16 << 20]);
+    // 100k arguments and 100k environment variables reach the guest intact.
+    let args: Vec<String> = (0..100_000).map(|i| format!("argument-{i}")).collect();
+    let env: Vec<(String, String)> = (0..100_000)
+        .map(|i| (format!("V{i}"), i.to_string()))
+        .collect();
+    let options = RunOptions {
+        args: args.clone(),
+        env: env.clone(),
+        ..Default::default()
+    };
+    let result = program("args_env").run(&options).unwrap();
+    assert_eq!(result.outcome, Outcome::Exited(0));
+    let stdout = String::from_utf8(result.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1 + 100_000 + 100_000 + 1);
+    assert_eq!(lines[100_000], "arg[100000]=argument-99999");
+    assert_eq!(lines[200_000], "env V99999=99999");
 }

@@ -5,6 +5,7 @@
 mod cli;
 mod clocks;
 mod errors;
+mod fuzz;
 mod limits;
 mod python;
 mod random;
