@@ -138,12 +138,11 @@ struct ActiveRun;
 
 impl ActiveRun {
     fn start() -> Self {
-        if let Some(ticker) = TICKER.get() {
-            if ticker.active.fetch_add(1, Ordering::AcqRel) == 0 {
-                if let Some(thread) = ticker.thread.get() {
-                    thread.unpark();
-                }
-            }
+        if let Some(ticker) = TICKER.get()
+            && ticker.active.fetch_add(1, Ordering::AcqRel) == 0
+            && let Some(thread) = ticker.thread.get()
+        {
+            thread.unpark();
         }
         ActiveRun
     }
