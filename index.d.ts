@@ -107,9 +107,8 @@ export interface RunResult {
    * - `'deadlock'`: the guest waited for something that can never happen (no timer pending).
    * - `'fuelExhausted'`, `'timeout'`, `'memoryExceeded'`, `'outputExceeded'`,
    *   `'virtualTimeExceeded'`: the run hit that limit (see `RunLimits`).
-   * - `'cancelled'`: the caller cancelled the run.
    */
-  outcome: 'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled'
+  outcome: 'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded'
   /**
    * The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as
    * for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).

@@ -79,3 +79,27 @@ test('null and undefined options are the defaults', () => {
   assert.deepEqual(runWasi(hello, null), expected)
   assert.deepEqual(runWasi(hello, { args: undefined, env: null }), expected)
 })
+
+test('the wasm bytes are copied before any option getter runs', () => {
+  const bytes = guest('hello')
+  const buffer = new ArrayBuffer(bytes.length, { maxByteLength: bytes.length })
+  new Uint8Array(buffer).set(bytes)
+  const options = {
+    get args() {
+      buffer.resize(0) // shrinks the caller's array under a borrowed slice
+      return ['x']
+    },
+  }
+  const result = runWasi(new Uint8Array(buffer), options)
+  assert.equal(result.outcome, 'exited')
+  assert.equal(result.stdout.toString(), 'hello from stdout\n')
+})
+
+test('env takes only own enumerable properties', () => {
+  const env = Object.create({ INHERITED: 'from the prototype' })
+  env.OWN = 'yes'
+  Object.defineProperty(env, 'HIDDEN', { value: 'not enumerable', enumerable: false })
+  env[Symbol('sym')] = 'symbol keys are skipped'
+  const result = runWasi(guest('args_env'), { env })
+  assert.equal(result.stdout.toString(), 'arg[0]=main\nenv OWN=yes\ncwd=Some("/")\n')
+})

@@ -42,7 +42,7 @@ fn run_wasi_inner(
 ) -> JsResult<sandbox::RunResult> {
     let wasm = options::wasm_bytes(wasm)?;
     let options = options::run_options(options)?;
-    let program = sandbox::Program::new(&wasm)?;
+    let program = sandbox::Program::new(wasm)?;
     Ok(program.run(&options)?)
 }
 
@@ -60,7 +60,7 @@ impl Program {
     #[napi(constructor, catch_unwind, ts_args_type = "wasm: Uint8Array")]
     pub fn new(env: Env, wasm: Unknown<'_>) -> napi::Result<Self> {
         let compiled = options::wasm_bytes(&wasm).and_then(|wasm| {
-            let program = sandbox::Program::new(&wasm)?;
+            let program = sandbox::Program::new(wasm)?;
             Ok(Self {
                 inner: Arc::new(program),
             })

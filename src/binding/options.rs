@@ -3,7 +3,8 @@
 //! as raw values so that this module, not napi's generic conversion, words the errors.
 
 use napi::bindgen_prelude::{
-    BigInt, FromNapiValue, JsObjectValue, JsValue, Object, Uint8ArraySlice, Unknown,
+    BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
+    Object, Uint8ArraySlice, Unknown,
 };
 use napi::{JsDate, ValueType};
 use napi_derive::napi;
@@ -75,15 +76,16 @@ pub struct RunLimits<'a> {
     pub virtual_time_ms: Option<Unknown<'a>>,
 }
 
-/// The bytes of the `wasm` argument, borrowed from the caller's `Uint8Array` (or `Buffer`).
-pub fn wasm_bytes<'a>(wasm: &Unknown<'a>) -> JsResult<Uint8ArraySlice<'a>> {
-    if wasm.is_typedarray().unwrap_or(false) {
-        // SAFETY: the value is a live JS value of this call; the conversion checks that the
-        // typed array is a Uint8Array and fails otherwise.
-        if let Ok(bytes) = unsafe { Uint8ArraySlice::from_napi_value(wasm.value().env, wasm.raw()) }
-        {
-            return Ok(bytes);
-        }
+/// A copy of the bytes of the `wasm` argument (a `Uint8Array` or `Buffer`), taken before any
+/// other JS runs: an option getter could detach or resize the buffer, and a `SharedArrayBuffer`
+/// could be written by another thread while it compiles.
+pub fn wasm_bytes(wasm: &Unknown<'_>) -> JsResult<Vec<u8>> {
+    // SAFETY: the value is a live JS value of this call; the conversion checks that the typed
+    // array is a Uint8Array and fails otherwise. The slice is copied at once.
+    if wasm.is_typedarray().unwrap_or(false)
+        && let Ok(bytes) = unsafe { Uint8ArraySlice::from_napi_value(wasm.value().env, wasm.raw()) }
+    {
+        return Ok(bytes.to_vec());
     }
     Err(invalid_wasm(format!(
         "wasm must be a Uint8Array, got {}",
@@ -241,7 +243,7 @@ fn string_record(value: &Unknown<'_>, what: &str) -> JsResult<Vec<(String, Strin
         )));
     }
     let object = unsafe { value.cast::<Object>() }.map_err(|e| invalid_options(e.reason))?;
-    let keys = Object::keys(&object).map_err(|e| invalid_options(e.reason))?;
+    let keys = own_string_keys(&object).map_err(|e| invalid_options(e.reason))?;
     keys.into_iter()
         .map(|key| {
             let item: Unknown = object
@@ -251,6 +253,25 @@ fn string_record(value: &Unknown<'_>, what: &str) -> JsResult<Vec<(String, Strin
             Ok((key, value))
         })
         .collect()
+}
+
+/// The object's own enumerable string keys, in property order (inherited properties, such as a
+/// polluted `Object.prototype`, never reach the guest).
+fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
+    let names = object.get_all_property_names(
+        KeyCollectionMode::OwnOnly,
+        KeyFilter::Enumerable,
+        KeyConversion::NumbersToStrings,
+    )?;
+    let mut keys = Vec::new();
+    for i in 0..names.get_array_length()? {
+        let key: Unknown = names.get_element(i)?;
+        if key.get_type()? == ValueType::String {
+            // SAFETY: checked to be a string just above.
+            keys.push(unsafe { key.cast::<String>() }?);
+        }
+    }
+    Ok(keys)
 }
 
 fn bytes_or_string(value: &Unknown<'_>, what: &str) -> JsResult<Vec<u8>> {

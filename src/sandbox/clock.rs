@@ -78,15 +78,12 @@ impl VirtualClock {
         Ok(now)
     }
 
-    /// How many deadlines are registered: a mark for [`VirtualClock::forget_since`].
-    pub fn mark(&self) -> usize {
-        self.state().waiting.len()
-    }
-
-    /// Drops the deadlines registered after `mark`: a non-blocking readiness check polls timers
-    /// without waiting for them, and must not make the executor jump to their deadlines.
-    pub fn forget_since(&self, mark: usize) {
-        self.state().waiting.truncate(mark);
+    /// Drops every registered deadline. Called when a host wait ends (a `poll` that found a
+    /// ready pollable, a readiness check): the timers it polled on the way are no longer waited
+    /// for, and must not make the executor jump to their deadlines later. A guest has at most one
+    /// wait in progress, so nothing registered before its end is still current.
+    pub fn forget_waits(&self) {
+        self.state().waiting.clear();
     }
 
     /// A future that completes once the clock reaches `deadline` (nanoseconds since the start).

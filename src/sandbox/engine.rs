@@ -7,8 +7,11 @@
 //!
 //! Determinism settings: NaNs are canonicalized, relaxed SIMD gives its deterministic results,
 //! threads and shared memory are off, and the wasm stack has a fixed size, so the same program
-//! computes the same bits and overflows at the same depth on every machine. Backtrace details
-//! (file and line from DWARF) are off so that no environment variable changes trap messages.
+//! computes the same bits on every machine. (The depth at which the fixed stack overflows also
+//! depends on compiled frame sizes, which can vary with the CPU features Cranelift detects; a
+//! guest that recurses until it overflows may get a little further on one machine than another.)
+//! Backtrace details (file and line from DWARF) are off so that no environment variable changes
+//! trap messages.
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
@@ -75,7 +78,7 @@ fn build_all() -> wasmtime::Result<Engines> {
     limits::start_ticker(vec![
         engines.plain.engine.clone(),
         engines.fuel.engine.clone(),
-    ]);
+    ])?;
     Ok(engines)
 }
 
@@ -98,7 +101,7 @@ pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, Sandbox
             "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
         ));
     }
-    if wasmparser_is_core_module(wasm) {
+    if is_core_module(wasm) {
         return Err(SandboxError::InvalidWasm(
             "this is a core WebAssembly module; only wasi:cli/command components are supported"
                 .to_owned(),
@@ -116,6 +119,6 @@ pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, Sandbox
 }
 
 /// A core module has version 1 and layer 0 in its header; a component has layer 1.
-fn wasmparser_is_core_module(wasm: &[u8]) -> bool {
+fn is_core_module(wasm: &[u8]) -> bool {
     wasm.get(4..8) == Some(&[1, 0, 0, 0])
 }

@@ -42,12 +42,18 @@ impl std::error::Error for LimitExceeded {}
 pub struct MemoryLimiter {
     limit: Option<u64>,
     used: u64,
+    /// The last growth granted, taken back if wasmtime then fails it.
+    granted: u64,
 }
 
 impl MemoryLimiter {
     /// A limiter allowing `limit` bytes in total (`None`: unbounded).
     pub fn new(limit: Option<u64>) -> Self {
-        Self { limit, used: 0 }
+        Self {
+            limit,
+            used: 0,
+            granted: 0,
+        }
     }
 
     /// Growth by `bytes` is allowed, or the run ends: a refused growth is never left for the
@@ -58,28 +64,59 @@ impl MemoryLimiter {
             return Err(LimitExceeded::Memory.into());
         }
         self.used = used;
+        self.granted = bytes;
         Ok(true)
     }
+
+    fn grow_failed(&mut self) {
+        self.used -= self.granted;
+        self.granted = 0;
+    }
 }
+
+/// Wasm's own answer to a growth past the memory's or table's declared maximum: `-1` to the
+/// guest, nothing counted.
+fn past_declared_maximum(desired: usize, maximum: Option<usize>) -> bool {
+    maximum.is_some_and(|maximum| desired > maximum)
+}
+
+/// What a table element costs: wasmtime stores one pointer per element.
+const TABLE_ELEMENT_BYTES: u64 = 8;
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
         current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        if past_declared_maximum(desired, maximum) {
+            return Ok(false);
+        }
         self.grow(desired.saturating_sub(current) as u64)
+    }
+
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.grow_failed();
+        Ok(())
     }
 
     fn table_growing(
         &mut self,
         current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        if past_declared_maximum(desired, maximum) {
+            return Ok(false);
+        }
         let elements = desired.saturating_sub(current) as u64;
-        self.grow(elements.saturating_mul(size_of::<usize>() as u64))
+        self.grow(elements.saturating_mul(TABLE_ELEMENT_BYTES))
+    }
+
+    fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.grow_failed();
+        Ok(())
     }
 }
 
@@ -96,24 +133,21 @@ struct Ticker {
 
 static TICKER: OnceLock<Arc<Ticker>> = OnceLock::new();
 
-/// Registers the engines the watchdog advances; called once when the engines are built.
-pub fn start_ticker(engines: Vec<Engine>) {
-    let ticker = TICKER.get_or_init(|| {
-        Arc::new(Ticker {
-            engines,
-            active: AtomicUsize::new(0),
-            thread: OnceLock::new(),
-        })
+/// Starts the watchdog thread for `engines`; called once, when the engines are built.
+pub fn start_ticker(engines: Vec<Engine>) -> std::io::Result<()> {
+    let ticker = Arc::new(Ticker {
+        engines,
+        active: AtomicUsize::new(0),
+        thread: OnceLock::new(),
     });
-    let ticker2 = Arc::clone(ticker);
-    ticker.thread.get_or_init(|| {
-        thread::Builder::new()
-            .name("hermetic-wasi-epoch".into())
-            .spawn(move || tick(&ticker2))
-            .expect("spawn the epoch thread")
-            .thread()
-            .clone()
-    });
+    let for_thread = Arc::clone(&ticker);
+    let handle = thread::Builder::new()
+        .name("hermetic-wasi-epoch".into())
+        .spawn(move || tick(&for_thread))?;
+    // The thread parks until a run starts, so it may start before `thread` is set.
+    let _ = ticker.thread.set(handle.thread().clone());
+    let _ = TICKER.set(ticker);
+    Ok(())
 }
 
 #[allow(

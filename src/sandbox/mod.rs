@@ -38,11 +38,13 @@ pub struct Program {
 }
 
 impl Program {
-    /// Compiles `wasm`, a `wasi:cli/command` component.
-    pub fn new(wasm: &[u8]) -> Result<Self, SandboxError> {
-        let plain = engine::compile(wasm, false)?;
+    /// Compiles `wasm`, a `wasi:cli/command` component. The program keeps the bytes, to compile
+    /// them for the fuel-metering engine if a run asks for fuel.
+    pub fn new(wasm: impl Into<Vec<u8>>) -> Result<Self, SandboxError> {
+        let wasm = wasm.into();
+        let plain = engine::compile(&wasm, false)?;
         Ok(Self {
-            wasm: wasm.to_vec(),
+            wasm,
             plain,
             fuel: OnceLock::new(),
         })

@@ -116,7 +116,9 @@ fn classify_error(error: &wasmtime::Error) -> Outcome {
                 .unwrap_or(&message)
                 .to_owned()
         }
-        None => error.to_string(),
+        // Host errors carry the wasm backtrace as their outermost context; the message is the
+        // error the host raised.
+        None => error.root_cause().to_string(),
     };
     Outcome::Trapped {
         message,

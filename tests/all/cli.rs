@@ -92,3 +92,14 @@ fn exit_code_through_std() {
     let result = run_args("exit_code", &["std", "0"]);
     assert_result(&result, Outcome::Exited(0), "exiting with std 0\n", "");
 }
+
+/// No files, no network, no terminal: every request for the host is refused or empty.
+#[test]
+fn sandbox_probe() {
+    let result = run("sandbox_probe", &RunOptions::default());
+    let stdout = "preopens: 0\nterminal stdin: false\nterminal stdout: false\n\
+                  terminal stderr: false\ntcp: Err(\"access-denied\")\n\
+                  udp: Err(\"access-denied\")\nlookup: Err(\"access-denied\")\n\
+                  std connect: PermissionDenied\nstd read: NotFound\n";
+    assert_result(&result, Outcome::Exited(0), stdout, "");
+}

@@ -80,7 +80,7 @@ fn fuzz(seed: u64, count: u64, budget: Duration) -> Stats {
     let mut stats = Stats::default();
     while stats.inputs < count && started.elapsed() < budget {
         let bytes = input(&mut rng, &seeds);
-        let outcome = catch_unwind(AssertUnwindSafe(|| match Program::new(&bytes) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| match Program::new(bytes.as_slice()) {
             Ok(program) => program.run(&options).map(|_| true),
             Err(_) => Ok(false),
         }));

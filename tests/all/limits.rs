@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use hermetic_wasi::sandbox::engine::MAX_BACKTRACE_FRAMES;
-use hermetic_wasi::sandbox::{Limits, Outcome, RunOptions, RunResult};
+use hermetic_wasi::sandbox::{Limits, Outcome, Program, RunOptions, RunResult};
 
 use crate::{assert_result, program, run};
 
@@ -202,4 +202,72 @@ fn limits_lifted() {
     };
     let result = run("sleep", &with_limits(unlimited));
     assert_eq!(result.outcome, Outcome::Exited(0));
+}
+
+#[test]
+fn output_exact_fit() {
+    // hello writes 18 bytes to stdout, then 18 to stderr.
+    let limit = |bytes| {
+        with_limits(Limits {
+            output_bytes: Some(bytes),
+            ..Default::default()
+        })
+    };
+    let fits = run("hello", &limit(36));
+    assert_result(
+        &fits,
+        Outcome::Exited(0),
+        "hello from stdout\n",
+        "hello from stderr\n",
+    );
+    let cut = run("hello", &limit(20));
+    assert_result(&cut, Outcome::OutputExceeded, "hello from stdout\n", "he");
+    let none = run("hello", &limit(0));
+    assert_result(&none, Outcome::OutputExceeded, "", "");
+}
+
+/// A component whose core module declares `(memory 1 2)`, grows it past that maximum four times
+/// (each growth fails with -1, as wasm says), then by one page (which fits): exit 0 if the last
+/// growth succeeded.
+const GROW_PAST_MAXIMUM: &str = r#"(component
+  (core module $m
+    (memory 1 2)
+    (func (export "run") (result i32)
+      (drop (memory.grow (i32.const 1000)))
+      (drop (memory.grow (i32.const 1000)))
+      (drop (memory.grow (i32.const 1000)))
+      (drop (memory.grow (i32.const 1000)))
+      (i32.ne (memory.grow (i32.const 1)) (i32.const 1))))
+  (core instance $i (instantiate $m))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run)))"#;
+
+#[test]
+fn memory_past_declared_maximum() {
+    let program = Program::new(wat::parse_str(GROW_PAST_MAXIMUM).unwrap()).unwrap();
+    let limits = Limits {
+        memory_bytes: Some(1 << 20),
+        ..Default::default()
+    };
+    let result = program.run(&with_limits(limits)).unwrap();
+    // Growths refused by the module's own maximum are not counted against memoryBytes.
+    assert_eq!(result.outcome, Outcome::Exited(0));
+    let limits = Limits {
+        memory_bytes: Some(100_000),
+        ..Default::default()
+    };
+    let result = program.run(&with_limits(limits)).unwrap();
+    // 64 KiB initially fits in 100 000 bytes; the second page does not.
+    assert_eq!(result.outcome, Outcome::MemoryExceeded);
+}
+
+#[test]
+fn memory_below_initial() {
+    let options = with_limits(Limits {
+        memory_bytes: Some(1000),
+        ..Default::default()
+    });
+    let result = run("hello", &options);
+    assert_result(&result, Outcome::MemoryExceeded, "", "");
 }

@@ -38,7 +38,7 @@ pub fn program(name: &str) -> Arc<Program> {
     let mut programs = PROGRAMS.get_or_init(Default::default).lock().unwrap();
     programs
         .entry(name.to_owned())
-        .or_insert_with(|| Arc::new(Program::new(&guest_bytes(name)).expect("guest compiles")))
+        .or_insert_with(|| Arc::new(Program::new(guest_bytes(name)).expect("guest compiles")))
         .clone()
 }
 

@@ -45,3 +45,34 @@ fn poll_nothing() {
     assert_eq!(result.outcome.exit_code(), 137);
     assert_eq!(result.virtual_time_ns, 0);
 }
+
+#[test]
+fn host_error() {
+    let result = run("host_error", &RunOptions::default());
+    let trap = Outcome::Trapped {
+        message: "Buffer too large for blocking-write-and-flush (expected at most 4096)".into(),
+        backtrace: [
+            "wasm-function[0]",
+            "wasip2::imports::wasi::io::streams::OutputStream::blocking_write_and_flush",
+            "host_error::main",
+            "std::sys::backtrace::__rust_begin_short_backtrace",
+            "std::rt::lang_start::{{closure}}",
+            "std::rt::lang_start_internal",
+            "__main_void",
+            "_start",
+        ]
+        .map(String::from)
+        .to_vec(),
+    };
+    assert_result(&result, trap, "about to misuse stdout\n", "");
+}
+
+/// Timers polled by a `poll` that returned for another pollable, or by `ready()`, are not
+/// waited for afterwards: the final `poll([])` is a deadlock and the clock never jumped.
+#[test]
+fn poll_mixed() {
+    let result = run("poll_mixed", &RunOptions::default());
+    let stdout = "ready: [1]\nnear timer ready: false\nnow: 0\n";
+    assert_result(&result, Outcome::Deadlock, stdout, "");
+    assert_eq!(result.virtual_time_ns, 1_000); // the one clock read
+}

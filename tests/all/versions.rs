@@ -32,8 +32,7 @@ fn component(random: &str) -> Vec<u8> {
 #[test]
 fn versions() {
     for version in ["0.2.0", "0.2.3", "0.2.6", "0.2.12"] {
-        let program =
-            Program::new(&component(version)).unwrap_or_else(|e| panic!("{version}: {e}"));
+        let program = Program::new(component(version)).unwrap_or_else(|e| panic!("{version}: {e}"));
         let exits: Vec<Outcome> = (0..8)
             .map(|seed| {
                 program

@@ -3,8 +3,9 @@
 //! Two changes to `wasmtime-wasi-io`'s `poll` make it fit the virtual clock:
 //! - `poll([])` waits on nothing, forever. wasmtime traps; here the guest is blocked with nothing
 //!   that could ever wake it, which the executor reports as the `deadlock` outcome.
-//! - `pollable.ready()` is a check, not a wait: timers it polls must not make the executor jump
-//!   to their deadlines, so their registrations are dropped again.
+//! - When a wait ends (`poll` or `block` returns, `ready` answers), the deadlines of the timers
+//!   it polled on the way are dropped: they are no longer waited for, and must not make the
+//!   executor jump to them later.
 
 use wasmtime::Result;
 use wasmtime::component::{HasData, Resource, ResourceTable};
@@ -49,19 +50,22 @@ impl poll::Host for PollView<'_> {
         if pollables.is_empty() {
             return std::future::pending().await;
         }
-        poll::Host::poll(self.table, pollables).await
+        let ready = poll::Host::poll(self.table, pollables).await;
+        self.clock.forget_waits();
+        ready
     }
 }
 
 impl HostPollable for PollView<'_> {
     async fn block(&mut self, pollable: Resource<DynPollable>) -> Result<()> {
-        HostPollable::block(self.table, pollable).await
+        let done = HostPollable::block(self.table, pollable).await;
+        self.clock.forget_waits();
+        done
     }
 
     async fn ready(&mut self, pollable: Resource<DynPollable>) -> Result<bool> {
-        let mark = self.clock.mark();
         let ready = HostPollable::ready(self.table, pollable).await;
-        self.clock.forget_since(mark);
+        self.clock.forget_waits();
         ready
     }
 

@@ -1,0 +1,168 @@
+// Benchmarks hermetic-wasi side by side with Node's node:wasi (and native code) in one run, and
+// writes the figures to BENCHMARKS.md. Run with `npm run bench` (it builds what it needs first).
+'use strict'
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { execFileSync, spawnSync } = require('node:child_process')
+const { WASI } = require('node:wasi')
+
+const root = path.join(__dirname, '..')
+const target = path.join(root, 'tests', 'guests', 'target')
+const p2 = (name) => path.join(target, 'wasm32-wasip2', 'release', `${name}.wasm`)
+const p1 = (name) => path.join(target, 'wasm32-wasip1', 'release', `${name}.wasm`)
+const native = (name) => path.join(target, 'release', name)
+const { Program } = require(root)
+
+const now = () => process.hrtime.bigint()
+const us = (ns) => Number(ns) / 1e3
+const ms = (ns) => Number(ns) / 1e6
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]
+
+/** node:wasi with stdout and stderr captured the only way it can: into files, read back. */
+function nodeWasiRunner(file, args = []) {
+  const module = new WebAssembly.Module(fs.readFileSync(file))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'))
+  const out = fs.openSync(path.join(dir, 'out'), 'w+')
+  const err = fs.openSync(path.join(dir, 'err'), 'w+')
+  return () => {
+    const wasi = new WASI({ version: 'preview1', args: ['main', ...args], env: {}, stdout: out, stderr: err, returnOnExit: true })
+    const instance = new WebAssembly.Instance(module, wasi.getImportObject())
+    const exitCode = wasi.start(instance)
+    const stdout = fs.readFileSync(path.join(dir, 'out'))
+    fs.ftruncateSync(out, 0)
+    fs.ftruncateSync(err, 0)
+    return { exitCode, stdout }
+  }
+}
+
+function hermeticRunner(file, args = []) {
+  const program = new Program(fs.readFileSync(file))
+  return () => program.run({ args })
+}
+
+/** Per-run times of `fn` in µs after a warm-up: median and p90. */
+function perRun(fn, runs) {
+  for (let i = 0; i < Math.min(200, runs); i++) fn()
+  const times = []
+  for (let i = 0; i < runs; i++) {
+    const t = now()
+    fn()
+    times.push(us(now() - t))
+  }
+  return { median: quantile(times, 0.5), p90: quantile(times, 0.9) }
+}
+
+/** Best wall time of `fn` in ms over `n` tries. */
+function best(fn, n = 3) {
+  let min = Infinity
+  for (let i = 0; i < n; i++) {
+    const t = now()
+    fn()
+    min = Math.min(min, ms(now() - t))
+  }
+  return min
+}
+
+/** Median wall time in ms of a fresh `node -e script`, over `n` processes. */
+function freshProcess(script, n = 7) {
+  const times = []
+  for (let i = 0; i < n; i++) {
+    const t = now()
+    execFileSync(process.execPath, ['-e', script], { cwd: root, stdio: 'ignore' })
+    times.push(ms(now() - t))
+  }
+  return quantile(times, 0.5)
+}
+
+/** RSS growth in MiB over `runs` runs of hello in a fresh process. */
+function rssGrowth(kind, runs) {
+  const script = `
+    const { Program } = require(${JSON.stringify(root)})
+    const { WASI } = require('node:wasi')
+    const fs = require('fs')
+    let run
+    if (${JSON.stringify(kind)} === 'hermetic') {
+      const p = new Program(fs.readFileSync(${JSON.stringify(p2('hello'))})); run = () => p.run()
+    } else {
+      const m = new WebAssembly.Module(fs.readFileSync(${JSON.stringify(p1('hello'))}))
+      const fd = fs.openSync('/dev/null', 'w')
+      run = () => { const w = new WASI({ version: 'preview1', stdout: fd, stderr: fd, returnOnExit: true }); w.start(new WebAssembly.Instance(m, w.getImportObject())) }
+    }
+    for (let i = 0; i < 1000; i++) run()
+    global.gc(); const before = process.memoryUsage().rss
+    for (let i = 0; i < ${runs}; i++) run()
+    global.gc(); const after = process.memoryUsage().rss
+    console.log((after - before) / 1048576)`
+  return Number(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' }))
+}
+
+function main() {
+  const rows = []
+  const add = (what, hermetic, nodeWasi, unit, target) => rows.push({ what, hermetic, nodeWasi, unit, target })
+  const fmt = (x, unit) => (x === undefined ? 'n/a' : `${x.toFixed(unit === 'µs' || unit === 'MiB' ? 1 : 2)} ${unit}`)
+
+  // 1. Warm run of hello world, output captured.
+  const helloH = hermeticRunner(p2('hello'))
+  const helloN = nodeWasiRunner(p1('hello'))
+  if (helloH().stdout.toString() !== helloN().stdout.toString()) throw new Error('hello outputs differ')
+  const warmH = perRun(helloH, 20000)
+  const warmN = perRun(helloN, 5000)
+  add('warm hello, median', warmH.median, warmN.median, 'µs', '<= 25 µs')
+  add('warm hello, p90', warmH.p90, warmN.p90, 'µs', '')
+
+  // 2. CPU-bound program, as a ratio to native (best of 3), default limits on.
+  const rounds = '40'
+  const nativeMs = best(() => spawnSync(native('cpu'), [rounds]))
+  const cpuH = hermeticRunner(p2('cpu'), [rounds])
+  const cpuN = nodeWasiRunner(p1('cpu'), [rounds])
+  const expected = execFileSync(native('cpu'), [rounds], { encoding: 'utf8' })
+  if (cpuH().stdout.toString() !== expected || cpuN().stdout.toString() !== expected) throw new Error('cpu outputs differ')
+  add(`CPU-bound (sieve), ratio to native (${nativeMs.toFixed(0)} ms)`, best(cpuH) / nativeMs, best(cpuN) / nativeMs, 'x', '<= 1.2x')
+
+  // 3. A program sleeping 5 x 1 s: wall time.
+  const sleepH = hermeticRunner(p2('sleep'))
+  const sleepN = nodeWasiRunner(p1('sleep'))
+  add('sleep 5 x 1 s, wall time', best(sleepH), best(sleepN, 1), 'ms', '< 10 ms')
+
+  // 4. First run in a fresh process (compile included; no disk cache yet), and Node alone.
+  const nodeAlone = freshProcess('0')
+  const coldH = freshProcess(`require('.').runWasi(require('fs').readFileSync(${JSON.stringify(p2('hello'))}))`)
+  const coldN = freshProcess(`const { WASI } = require('node:wasi'); const w = new WASI({ version: 'preview1', stdout: require('fs').openSync('/dev/null', 'w'), returnOnExit: true }); w.start(new WebAssembly.Instance(new WebAssembly.Module(require('fs').readFileSync(${JSON.stringify(p1('hello'))})), w.getImportObject()))`)
+  add(`first run in a fresh process, minus Node's own start-up (${nodeAlone.toFixed(0)} ms)`, coldH - nodeAlone, coldN - nodeAlone, 'ms', '< 5 ms (with disk cache)')
+
+  // 5. RSS growth over 100k warm runs.
+  add('RSS growth over 100k hello runs', rssGrowth('hermetic', 100000), rssGrowth('node:wasi', 100000), 'MiB', '< 20 MiB')
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  const table = [
+    '| figure | hermetic-wasi | node:wasi | target |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.what} | ${fmt(r.hermetic, r.unit)} | ${fmt(r.nodeWasi, r.unit)} | ${r.target} |`),
+  ].join('\n')
+  const doc = `# Benchmarks
+
+Measured by \`npm run bench\` (benches/bench.js), hermetic-wasi and Node's built-in node:wasi side by
+side in one run on the same machine, on the same Rust programs (\`tests/guests/src/bin/\`) built
+for wasm32-wasip2 (hermetic-wasi) and wasm32-wasip1 (node:wasi), and natively.
+
+Machine: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}.
+
+${table}
+
+How each figure is taken:
+- warm hello: one compiled program (\`Program\` / a \`WebAssembly.Module\`) run repeatedly after a
+  warm-up; hermetic-wasi captures output in memory, node:wasi can only write to file descriptors,
+  so its output goes to a file that is read back and truncated after each run.
+- CPU-bound: best of 3 wall times of one run, divided by the best of 3 of the native binary
+  (spawned, so native includes process start-up); hermetic-wasi runs with its default limits on.
+- sleep: node:wasi really sleeps; hermetic-wasi's clock is virtual.
+- first run: median wall time of a fresh \`node -e\` that compiles and runs hello once, minus the
+  median of \`node -e 0\`.
+- RSS: growth between a warmed-up process and the same process after 100k more runs, after GC.
+`
+  fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), doc)
+  console.log(table)
+}
+
+main()
