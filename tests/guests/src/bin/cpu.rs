@@ -12,10 +12,13 @@ fn main() {
             if !composite[i] {
                 count += 1;
                 hash = (hash ^ (i as u64 + u64::from(round))).wrapping_mul(0x100_0000_01b3);
-                let mut j = i * i;
-                while j <= limit {
-                    composite[j] = true;
-                    j += i;
+                // i * i would overflow a 32-bit usize (wasm32) for i > 65535.
+                if i <= limit / i {
+                    let mut j = i * i;
+                    while j <= limit {
+                        composite[j] = true;
+                        j += i;
+                    }
                 }
             }
         }
