@@ -24,7 +24,7 @@ function hostileRuns() {
       if (result.outcome !== outcome) throw new Error(`run ${i}: ${result.outcome} instead of ${outcome}`)
     }
   }
-  round(300) // warm-up: allocator pools, code pages, JIT
+  round(1500) // warm-up: allocator arenas, code pages, JIT
   global.gc?.()
   const before = process.memoryUsage().rss
   round(RUNS)
@@ -36,10 +36,13 @@ function hostileRuns() {
 if (require.main === module) {
   process.stdout.write(JSON.stringify(hostileRuns()))
 } else {
-  test(`${RUNS} hostile runs: RSS stays within 20 MiB of its baseline`, () => {
+  // RSS after GC is noisy by up to ~16 MiB between samples (malloc arenas, mmap'd regions).
+  // A leak of anything a run owns (at least 64 KiB of linear memory, its output, its stack)
+  // would grow it by 190 MiB or more over these runs.
+  test(`${RUNS} hostile runs: RSS stays within 32 MiB of its baseline`, () => {
     const out = execFileSync(process.execPath, ['--expose-gc', __filename], { encoding: 'utf8' })
     const { before, after } = JSON.parse(out)
     const growthMiB = (after - before) / (1 << 20)
-    assert.ok(growthMiB < 20, `RSS grew by ${growthMiB.toFixed(1)} MiB over ${RUNS} hostile runs`)
+    assert.ok(growthMiB < 32, `RSS grew by ${growthMiB.toFixed(1)} MiB over ${RUNS} hostile runs`)
   })
 }
