@@ -56,9 +56,21 @@ impl MemoryLimiter {
         }
     }
 
-    /// Growth by `bytes` is allowed, or the run ends: a refused growth is never left for the
-    /// guest to handle, so the outcome says `memoryExceeded` even if the guest would abort.
-    fn grow(&mut self, bytes: u64) -> wasmtime::Result<bool> {
+    /// A growth to `desired` units of `unit_bytes` each: refused as wasm says (`-1` to the
+    /// guest, nothing counted) past the declared `maximum`; otherwise allowed, or the run ends.
+    /// A growth past the limit is never left for the guest to handle, so the outcome says
+    /// `memoryExceeded` even if the guest would abort.
+    fn grow(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+        unit_bytes: u64,
+    ) -> wasmtime::Result<bool> {
+        if maximum.is_some_and(|maximum| desired > maximum) {
+            return Ok(false);
+        }
+        let bytes = (desired.saturating_sub(current) as u64).saturating_mul(unit_bytes);
         let used = self.used.saturating_add(bytes);
         if self.limit.is_some_and(|limit| used > limit) {
             return Err(LimitExceeded::Memory.into());
@@ -74,12 +86,6 @@ impl MemoryLimiter {
     }
 }
 
-/// Wasm's own answer to a growth past the memory's or table's declared maximum: `-1` to the
-/// guest, nothing counted.
-fn past_declared_maximum(desired: usize, maximum: Option<usize>) -> bool {
-    maximum.is_some_and(|maximum| desired > maximum)
-}
-
 /// What a table element costs: wasmtime stores one pointer per element.
 const TABLE_ELEMENT_BYTES: u64 = 8;
 
@@ -90,10 +96,7 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if past_declared_maximum(desired, maximum) {
-            return Ok(false);
-        }
-        self.grow(desired.saturating_sub(current) as u64)
+        self.grow(current, desired, maximum, 1)
     }
 
     fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
@@ -107,11 +110,7 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if past_declared_maximum(desired, maximum) {
-            return Ok(false);
-        }
-        let elements = desired.saturating_sub(current) as u64;
-        self.grow(elements.saturating_mul(TABLE_ELEMENT_BYTES))
+        self.grow(current, desired, maximum, TABLE_ELEMENT_BYTES)
     }
 
     fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {

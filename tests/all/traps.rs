@@ -4,6 +4,15 @@ use hermetic_wasi::sandbox::{Outcome, RunOptions};
 
 use crate::{assert_result, run};
 
+/// The outermost frames of every Rust 1.95 wasm32-wasip2 program: std's way into `main`.
+const MAIN_FRAMES: [&str; 5] = [
+    "std::sys::backtrace::__rust_begin_short_backtrace",
+    "std::rt::lang_start::{{closure}}",
+    "std::rt::lang_start_internal",
+    "__main_void",
+    "_start",
+];
+
 #[test]
 fn panic() {
     let result = run("panic", &RunOptions::default());
@@ -23,14 +32,11 @@ fn panic() {
             "__rustc::rust_begin_unwind",
             "core::panicking::panic_fmt",
             "panic::main",
-            "std::sys::backtrace::__rust_begin_short_backtrace",
-            "std::rt::lang_start::{{closure}}",
-            "std::rt::lang_start_internal",
-            "__main_void",
-            "_start",
         ]
+        .into_iter()
+        .chain(MAIN_FRAMES)
         .map(String::from)
-        .to_vec(),
+        .collect(),
     };
     let stderr = "\nthread 'main' (1) panicked at src/bin/panic.rs:4:5:\nboom\n\
                   note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
@@ -55,14 +61,11 @@ fn host_error() {
             "wasm-function[0]",
             "wasip2::imports::wasi::io::streams::OutputStream::blocking_write_and_flush",
             "host_error::main",
-            "std::sys::backtrace::__rust_begin_short_backtrace",
-            "std::rt::lang_start::{{closure}}",
-            "std::rt::lang_start_internal",
-            "__main_void",
-            "_start",
         ]
+        .into_iter()
+        .chain(MAIN_FRAMES)
         .map(String::from)
-        .to_vec(),
+        .collect(),
     };
     assert_result(&result, trap, "about to misuse stdout\n", "");
 }
