@@ -133,8 +133,9 @@ export interface RunResult {
  * Runs a WASI program (a `wasi:cli/command` component) to completion, synchronously, in a
  * sealed sandbox with a virtual clock, and returns how it ended with everything it wrote.
  *
- * What the guest does (exit, trap, deadlock) is reported in the result and never thrown.
- * Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable component, and
+ * Compiled code is cached by content (the 16 most recently used programs), so running the same
+ * bytes again skips compilation. What the guest does (exit, trap, deadlock, a limit) is reported
+ * in the result and never thrown. Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable component, and
  * `ERR_INVALID_OPTIONS` when `options` are malformed.
  */
 export declare function runWasi(wasm: Uint8Array, options?: RunOptions): RunResult

@@ -19,8 +19,9 @@ use result::RunResult;
 /// Runs a WASI program (a `wasi:cli/command` component) to completion, synchronously, in a
 /// sealed sandbox with a virtual clock, and returns how it ended with everything it wrote.
 ///
-/// What the guest does (exit, trap, deadlock) is reported in the result and never thrown.
-/// Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable component, and
+/// Compiled code is cached by content (the 16 most recently used programs), so running the same
+/// bytes again skips compilation. What the guest does (exit, trap, deadlock, a limit) is reported
+/// in the result and never thrown. Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable component, and
 /// `ERR_INVALID_OPTIONS` when `options` are malformed.
 #[napi(
     catch_unwind,
@@ -42,7 +43,7 @@ fn run_wasi_inner(
 ) -> JsResult<sandbox::RunResult> {
     let wasm = options::wasm_bytes(wasm)?;
     let options = options::run_options(options)?;
-    let program = sandbox::Program::new(wasm)?;
+    let program = sandbox::cache::program(wasm)?;
     Ok(program.run(&options)?)
 }
 

@@ -5,6 +5,7 @@
 //! [`report::classify`] -> [`RunResult`].
 
 pub mod bindings;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod engine;

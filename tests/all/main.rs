@@ -2,6 +2,7 @@
 //! `tests/guests/` (built by `npm test`, or `npm run build:guests`) through [`run`], which runs
 //! it twice and asserts that both results are byte-identical.
 
+mod cache;
 mod cli;
 mod clocks;
 mod errors;

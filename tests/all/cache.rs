@@ -1,0 +1,44 @@
+//! The content-addressed program cache behind `runWasi`: equal bytes share one compiled program,
+//! the cache keeps the most recently used ones, and bad bytes are never cached.
+
+use std::sync::Arc;
+
+use hermetic_wasi::sandbox::{Outcome, RunOptions, SandboxError, cache};
+
+/// A distinct trivial component for each `n`: `run` returns ok.
+fn component(n: usize) -> Vec<u8> {
+    let wat = format!(
+        r#"(component
+  (core module $m (func (export "run") (result i32) (drop (i32.const {n})) (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run)))"#
+    );
+    wat::parse_str(wat).unwrap()
+}
+
+#[test]
+fn cache() {
+    // Numbers 1000.. are used by no other test, so parallel tests cannot disturb the order.
+    let first = cache::program(component(1000)).unwrap();
+    assert!(Arc::ptr_eq(
+        &first,
+        &cache::program(component(1000)).unwrap()
+    ));
+    assert_eq!(
+        first.run(&RunOptions::default()).unwrap().outcome,
+        Outcome::Exited(0)
+    );
+    for n in 1001..1001 + cache::CAPACITY {
+        cache::program(component(n)).unwrap();
+    }
+    // CAPACITY newer programs pushed the first one out: it is compiled again.
+    assert!(!Arc::ptr_eq(
+        &first,
+        &cache::program(component(1000)).unwrap()
+    ));
+    let bad = || cache::program(b"\0asm\x0d\0\x01\0garbage".to_vec()).map(|_| ());
+    assert!(matches!(bad(), Err(SandboxError::InvalidWasm(_))));
+    assert_eq!(bad(), bad());
+}
