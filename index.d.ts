@@ -21,6 +21,8 @@ export declare class Program {
   constructor(wasm: Uint8Array)
   /** Runs the program once, synchronously; see `runWasi`. */
   run(options?: RunOptions): RunResult
+  /** Runs the program once on the libuv thread pool; see `runWasiAsync`. */
+  runAsync(options?: RunOptions, signal?: AbortSignal): Promise<RunResult>
 }
 
 /** The bounds of one run. A limit given as `Infinity` is lifted. */
@@ -107,8 +109,9 @@ export interface RunResult {
    * - `'deadlock'`: the guest waited for something that can never happen (no timer pending).
    * - `'fuelExhausted'`, `'timeout'`, `'memoryExceeded'`, `'outputExceeded'`,
    *   `'virtualTimeExceeded'`: the run hit that limit (see `RunLimits`).
+   * - `'cancelled'`: the `AbortSignal` of an async run aborted it.
    */
-  outcome: 'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded'
+  outcome: 'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled'
   /**
    * The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as
    * for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).
@@ -139,6 +142,14 @@ export interface RunResult {
  * `ERR_INVALID_OPTIONS` when `options` are malformed.
  */
 export declare function runWasi(wasm: Uint8Array, options?: RunOptions): RunResult
+
+/**
+ * Like `runWasi`, but compiles and runs on the libuv thread pool, leaving the event loop free,
+ * and resolves to the same result. Aborting `signal` ends the run with the outcome
+ * `'cancelled'` and the output written so far, whether it was still queued or already running.
+ * Never throws: bad arguments reject the promise with the error `runWasi` would throw.
+ */
+export declare function runWasiAsync(wasm: Uint8Array, options?: RunOptions, signal?: AbortSignal): Promise<RunResult>
 
 /** Why a trapped run trapped. */
 export interface TrapInfo {

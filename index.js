@@ -837,3 +837,4 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.Program = nativeBinding.Program
 module.exports.runWasi = nativeBinding.runWasi
+module.exports.runWasiAsync = nativeBinding.runWasiAsync

@@ -5,16 +5,18 @@
 pub mod error;
 pub mod options;
 pub mod result;
+pub mod task;
 
 use std::sync::Arc;
 
 use napi::Env;
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{Object, Unknown};
 use napi_derive::napi;
 
 use crate::sandbox;
 use error::JsResult;
 use result::RunResult;
+use task::Source;
 
 /// Runs a WASI program (a `wasi:cli/command` component) to completion, synchronously, in a
 /// sealed sandbox with a virtual clock, and returns how it ended with everything it wrote.
@@ -45,6 +47,26 @@ fn run_wasi_inner(
     let options = options::run_options(options)?;
     let program = sandbox::cache::program(wasm)?;
     Ok(program.run(&options)?)
+}
+
+/// Like `runWasi`, but compiles and runs on the libuv thread pool, leaving the event loop free,
+/// and resolves to the same result. Aborting `signal` ends the run with the outcome
+/// `'cancelled'` and the output written so far, whether it was still queued or already running.
+/// Never throws: bad arguments reject the promise with the error `runWasi` would throw.
+#[napi(
+    catch_unwind,
+    ts_args_type = "wasm: Uint8Array, options?: RunOptions, signal?: AbortSignal",
+    ts_return_type = "Promise<RunResult>"
+)]
+pub fn run_wasi_async<'env>(
+    env: &'env Env,
+    wasm: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+    signal: Option<Unknown<'_>>,
+) -> napi::Result<Object<'env>> {
+    let job = options::wasm_bytes(&wasm)
+        .and_then(|wasm| Ok((Source::Bytes(wasm), options::run_options(options)?)));
+    task::spawn(env, job, signal)
 }
 
 /// A compiled program: compile once, run many times. Each run is independent and gives the
@@ -83,5 +105,22 @@ impl Program {
         let result =
             options::run_options(options).and_then(|options| Ok(self.inner.run(&options)?));
         RunResult::new(env, error::throw(env, result)?)
+    }
+
+    /// Runs the program once on the libuv thread pool; see `runWasiAsync`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "options?: RunOptions, signal?: AbortSignal",
+        ts_return_type = "Promise<RunResult>"
+    )]
+    pub fn run_async<'env>(
+        &self,
+        env: &'env Env,
+        options: Option<Unknown<'_>>,
+        signal: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'env>> {
+        let program = Arc::clone(&self.inner);
+        let job = options::run_options(options).map(|options| (Source::Compiled(program), options));
+        task::spawn(env, job, signal)
     }
 }

@@ -26,8 +26,9 @@ pub struct RunResult<'env> {
     /// - `'deadlock'`: the guest waited for something that can never happen (no timer pending).
     /// - `'fuelExhausted'`, `'timeout'`, `'memoryExceeded'`, `'outputExceeded'`,
     ///   `'virtualTimeExceeded'`: the run hit that limit (see `RunLimits`).
+    /// - `'cancelled'`: the `AbortSignal` of an async run aborted it.
     #[napi(
-        ts_type = "'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded'"
+        ts_type = "'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled'"
     )]
     pub outcome: String,
     /// The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as

@@ -20,7 +20,7 @@ pub use config::{Limits, RunOptions};
 pub use error::SandboxError;
 pub use report::{Outcome, RunResult};
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use wasmtime::Store;
@@ -67,13 +67,23 @@ impl Program {
         self.run_cancellable(options, Arc::default())
     }
 
-    /// Like [`Program::run`]; setting `cancel` ends the run with [`Outcome::Cancelled`].
+    /// Like [`Program::run`]; setting `cancel` ends the run with [`Outcome::Cancelled`] within
+    /// an epoch tick. A run whose `cancel` is already set does not start.
     pub fn run_cancellable(
         &self,
         options: &RunOptions,
         cancel: Arc<AtomicBool>,
     ) -> Result<RunResult, SandboxError> {
         options.validate()?;
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(RunResult {
+                outcome: Outcome::Cancelled,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                virtual_time_ns: 0,
+                fuel_consumed: options.limits.fuel.map(|_| 0),
+            });
+        }
         let limits = &options.limits;
         let pre = self.pre(limits.fuel.is_some())?;
         let clock = VirtualClock::new(limits.virtual_time_ns);

@@ -1,0 +1,252 @@
+//! Async runs on the libuv thread pool, behind `runWasiAsync` and `Program#runAsync`, and the
+//! `AbortSignal` that cancels them.
+//!
+//! Arguments are converted on the JS thread when the call is made (the caller may change its
+//! objects right after), the program is compiled and run on a pool thread, and the result is
+//! converted back on the JS thread. Every error, bad arguments included, rejects the promise
+//! with the coded error the synchronous API throws; an async call never throws.
+//!
+//! The promise is our own deferred rather than the task's, so that an abort can settle it
+//! before the task runs: a run still queued behind busy pool threads resolves as `cancelled` at
+//! once (its task then finds the flag set and does nothing), and a running guest is stopped at
+//! its next epoch tick, resolving as `cancelled` with the output written so far. napi-rs's own
+//! `AbortSignal` support is not used: it rejects queued runs with an `AbortError`, leaves them
+//! waiting for a free thread, and overwrites the signal's `onabort`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use napi::bindgen_prelude::{
+    FnArgs, Function, FunctionRef, JsObjectValue, Object, ObjectRef, ToNapiValue, Unknown,
+};
+use napi::{Env, JsDeferred, ScopedTask, ValueType, sys};
+
+use super::error::{JsResult, invalid_options};
+use super::result::RunResult;
+use crate::sandbox::{self, Outcome, Program, RunOptions};
+
+/// The program of an async run: compiled already, or bytes to compile on the pool thread.
+pub enum Source {
+    /// A `Program`'s compiled code.
+    Compiled(Arc<Program>),
+    /// Bytes for the content-addressed cache (compiled there on a miss).
+    Bytes(Vec<u8>),
+}
+
+/// Starts an async run of `job` (or rejects with its error), cancelled by `signal` (any nullish
+/// value for none), and returns its promise.
+pub fn spawn<'env>(
+    env: &'env Env,
+    job: JsResult<(Source, RunOptions)>,
+    signal: Option<Unknown<'_>>,
+) -> napi::Result<Object<'env>> {
+    let (deferred, promise) = env.create_deferred()?;
+    let metered = job
+        .as_ref()
+        .is_ok_and(|(_, options)| options.limits.fuel.is_some());
+    let run = Arc::new(Run {
+        cancel: Arc::new(AtomicBool::new(false)),
+        started: Mutex::new(false),
+        deferred: Mutex::new(Some(deferred)),
+        metered,
+    });
+    let listener = job.and_then(|job| Ok((job, listen(env, signal, &run)?)));
+    match listener {
+        Err(error) => run.settle(env, Err(error)),
+        Ok(_) if run.cancel.load(Ordering::Relaxed) => run.settle(env, Ok(run.cancelled())),
+        Ok((job, listener)) => {
+            env.spawn(RunTask {
+                job: Some(job),
+                run,
+                listener,
+            })?;
+        }
+    }
+    Ok(promise)
+}
+
+/// The resolved value: an engine result, converted to JS on the JS thread.
+struct Settled(sandbox::RunResult);
+
+impl ToNapiValue for Settled {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(env);
+        let result = RunResult::new(&env, value.0)?;
+        // SAFETY: `env` is the live environment this conversion was called with.
+        unsafe { RunResult::to_napi_value(env.raw(), result) }
+    }
+}
+
+type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Settled> + Send>;
+
+/// What the task, the abort listener and the call share: whichever settles first wins.
+struct Run {
+    /// Set on abort; the guest's watchdog checks it.
+    cancel: Arc<AtomicBool>,
+    /// Whether the task started running (under this lock, so an abort sees a consistent state).
+    started: Mutex<bool>,
+    /// The promise's resolver, until it is settled.
+    deferred: Mutex<Option<JsDeferred<Settled, Resolver>>>,
+    /// Whether the run is metered (a cancelled run then reports zero fuel consumed).
+    metered: bool,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means a panic elsewhere; the flags inside stay meaningful.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Run {
+    /// Settles the promise unless it already is. Called on the JS thread only, so an error can
+    /// be made into a JS error object with its `code`.
+    fn settle(&self, env: &Env, result: JsResult<sandbox::RunResult>) {
+        let Some(deferred) = lock(&self.deferred).take() else {
+            return;
+        };
+        match result {
+            Ok(result) => deferred.resolve(Box::new(move |_| Ok(Settled(result)))),
+            Err(error) => {
+                let value = napi::JsError::from(error).into_unknown(Env::from_raw(env.raw()));
+                deferred.reject(napi::Error::from(value));
+            }
+        }
+    }
+
+    /// The result of a run cancelled before it started.
+    fn cancelled(&self) -> sandbox::RunResult {
+        sandbox::RunResult {
+            outcome: Outcome::Cancelled,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            virtual_time_ns: 0,
+            fuel_consumed: self.metered.then_some(0),
+        }
+    }
+
+    /// On abort: stop the guest, and settle now if the run has not started.
+    fn abort(&self, env: &Env) {
+        let started = lock(&self.started);
+        self.cancel.store(true, Ordering::Relaxed);
+        if !*started {
+            self.settle(env, Ok(self.cancelled()));
+        }
+    }
+
+    /// Marks the run started, unless it was aborted first.
+    fn start(&self) -> bool {
+        let mut started = lock(&self.started);
+        *started = !self.cancel.load(Ordering::Relaxed);
+        *started
+    }
+}
+
+/// One async run on the pool.
+struct RunTask {
+    job: Option<(Source, RunOptions)>,
+    run: Arc<Run>,
+    listener: Option<AbortListener>,
+}
+
+impl<'task> ScopedTask<'task> for RunTask {
+    type Output = Option<JsResult<sandbox::RunResult>>;
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let Some((source, options)) = self.job.take() else {
+            return Ok(None);
+        };
+        if !self.run.start() {
+            return Ok(None);
+        }
+        let program = match source {
+            Source::Compiled(program) => Ok(program),
+            Source::Bytes(wasm) => sandbox::cache::program(wasm),
+        };
+        let cancel = Arc::clone(&self.run.cancel);
+        let result = program.and_then(|program| program.run_cancellable(&options, cancel));
+        Ok(Some(result.map_err(Into::into)))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<()> {
+        if let Some(result) = output {
+            self.run.settle(env, result);
+        }
+        Ok(())
+    }
+
+    fn finally(self, env: Env) -> napi::Result<()> {
+        if let Some(listener) = self.listener {
+            listener.remove(&env)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `abort` listener added to a signal, removed again when the run ends so that a
+/// long-lived signal does not collect one listener per run.
+struct AbortListener {
+    signal: ObjectRef<false>,
+    listener: FunctionRef<(), ()>,
+}
+
+type EventMethod<'env> =
+    Function<'env, FnArgs<(&'static str, Function<'env, (), ()>)>, Unknown<'env>>;
+
+/// Aborts `run` when `signal` aborts; an already aborted signal sets its cancel flag now.
+fn listen(
+    env: &Env,
+    signal: Option<Unknown<'_>>,
+    run: &Arc<Run>,
+) -> JsResult<Option<AbortListener>> {
+    let Some(signal) =
+        signal.filter(|s| !matches!(s.get_type(), Ok(ValueType::Undefined | ValueType::Null)))
+    else {
+        return Ok(None);
+    };
+    let not_a_signal = || invalid_options("signal must be an AbortSignal");
+    if signal.get_type().ok() != Some(ValueType::Object) {
+        return Err(not_a_signal());
+    }
+    // SAFETY: checked to be an object just above.
+    let object = unsafe { signal.cast::<Object>() }.map_err(|_| not_a_signal())?;
+    let aborted: Unknown = object
+        .get_named_property("aborted")
+        .map_err(|_| not_a_signal())?;
+    let add: EventMethod = object
+        .get_named_property("addEventListener")
+        .map_err(|_| not_a_signal())?;
+    let _: EventMethod = object
+        .get_named_property("removeEventListener")
+        .map_err(|_| not_a_signal())?;
+    if aborted.get_type().ok() != Some(ValueType::Boolean) {
+        return Err(not_a_signal());
+    }
+    // SAFETY: checked to be a boolean just above.
+    if unsafe { aborted.cast::<bool>() }.map_err(|_| not_a_signal())? {
+        run.cancel.store(true, Ordering::Relaxed);
+        return Ok(None);
+    }
+    let for_listener = Arc::clone(run);
+    let failed = |e: napi::Error| invalid_options(format!("signal: {}", e.reason));
+    let on_abort = env
+        .create_function_from_closure("onabort", move |ctx| {
+            for_listener.abort(ctx.env);
+            Ok(())
+        })
+        .map_err(failed)?;
+    add.apply(object, ("abort", on_abort).into())
+        .map_err(failed)?;
+    Ok(Some(AbortListener {
+        signal: object.create_ref().map_err(failed)?,
+        listener: on_abort.create_ref().map_err(failed)?,
+    }))
+}
+
+impl AbortListener {
+    fn remove(self, env: &Env) -> napi::Result<()> {
+        let signal = self.signal.get_value(env)?;
+        let remove: EventMethod = signal.get_named_property("removeEventListener")?;
+        remove.apply(signal, ("abort", self.listener.borrow_back(env)?).into())?;
+        self.signal.unref(env)
+    }
+}
