@@ -15,6 +15,7 @@ pub mod host;
 pub mod limits;
 pub mod report;
 pub mod store;
+pub mod vfs;
 
 pub use config::{Limits, RunOptions};
 pub use error::SandboxError;

@@ -13,6 +13,7 @@ mod random;
 mod threads;
 mod traps;
 mod versions;
+mod vfs;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

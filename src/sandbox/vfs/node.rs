@@ -1,0 +1,255 @@
+//! The inode arena: every file, directory and symlink of one [`Vfs`](super::Vfs), keyed by
+//! inode number, with the byte accounting that enforces the filesystem limit.
+//!
+//! All changes to directory entries go through [`Arena::insert_entry`] and
+//! [`Arena::remove_entry`], so link counts, sub-directory counts, parent pointers and the byte
+//! count can only move together. Inodes are freed by [`Arena::maybe_free`] once no entry names
+//! them and no handle holds them.
+//!
+//! It deliberately does not resolve paths (see `path.rs`) nor check permissions or limits
+//! before a change: callers check [`Arena::ensure_room`] first, so a failed call changes nothing.
+
+use std::collections::BTreeMap;
+
+use super::{DIRENT_OVERHEAD, FsError, INODE_OVERHEAD, Ino, Kind, ROOT};
+
+/// One inode.
+pub(crate) struct Node {
+    pub(crate) data: Data,
+    /// Directory entries naming this inode (hard links). The root counts as named once.
+    pub(crate) links: u64,
+    /// Handles held by the descriptor layers (see `Vfs::retain`).
+    pub(crate) handles: u64,
+    pub(crate) atime: u64,
+    pub(crate) mtime: u64,
+    pub(crate) ctime: u64,
+}
+
+/// What an inode holds.
+pub(crate) enum Data {
+    File(Vec<u8>),
+    Dir(DirData),
+    Symlink(String),
+}
+
+/// A directory's entries. A `BTreeMap` keeps iteration in name-byte order, which is what makes
+/// `read_dir` and `export` deterministic.
+pub(crate) struct DirData {
+    pub(crate) entries: BTreeMap<String, Ino>,
+    /// The directory holding this one's entry; the root is its own parent. Stale once the
+    /// directory is removed (`links == 0`), which callers check first.
+    pub(crate) parent: Ino,
+    /// How many entries are directories, for POSIX `nlink`.
+    pub(crate) subdirs: u64,
+}
+
+impl Node {
+    pub(crate) fn kind(&self) -> Kind {
+        match self.data {
+            Data::File(_) => Kind::File,
+            Data::Dir(_) => Kind::Dir,
+            Data::Symlink(_) => Kind::Symlink,
+        }
+    }
+
+    /// Content bytes charged to the limit: file data or symlink target; directories charge
+    /// their entries instead.
+    pub(crate) fn payload(&self) -> u64 {
+        match &self.data {
+            Data::File(v) => v.len() as u64,
+            Data::Dir(_) => 0,
+            Data::Symlink(t) => t.len() as u64,
+        }
+    }
+}
+
+/// Bytes charged for an entry named `name`.
+pub(crate) fn entry_cost(name: &str) -> u64 {
+    DIRENT_OVERHEAD + name.len() as u64
+}
+
+/// All inodes plus the byte budget. A `BTreeMap` rather than a `HashMap`: std's `HashMap` is
+/// randomly seeded, and numbers are never reused, so a `Vec` would grow without bound.
+pub(crate) struct Arena {
+    nodes: BTreeMap<Ino, Node>,
+    next_ino: Ino,
+    used: u64,
+    limit: u64,
+}
+
+impl Arena {
+    /// An arena holding only an empty root directory. The root is free: an empty tree uses 0
+    /// bytes, so a limit of 0 means "nothing may be created".
+    pub(crate) fn new(limit: u64, now: u64) -> Self {
+        let root = Node {
+            data: Data::Dir(DirData {
+                entries: BTreeMap::new(),
+                parent: ROOT,
+                subdirs: 0,
+            }),
+            links: 1,
+            handles: 0,
+            atime: now,
+            mtime: now,
+            ctime: now,
+        };
+        Arena {
+            nodes: BTreeMap::from([(ROOT, root)]),
+            next_ino: ROOT + 1,
+            used: 0,
+            limit,
+        }
+    }
+
+    pub(crate) fn used(&self) -> u64 {
+        self.used
+    }
+
+    pub(crate) fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Ino, &Node)> {
+        self.nodes.iter()
+    }
+
+    pub(crate) fn get(&self, ino: Ino) -> Result<&Node, FsError> {
+        self.nodes.get(&ino).ok_or(FsError::BadDescriptor)
+    }
+
+    pub(crate) fn get_mut(&mut self, ino: Ino) -> Result<&mut Node, FsError> {
+        self.nodes.get_mut(&ino).ok_or(FsError::BadDescriptor)
+    }
+
+    pub(crate) fn dir(&self, ino: Ino) -> Result<&DirData, FsError> {
+        match &self.get(ino)?.data {
+            Data::Dir(d) => Ok(d),
+            _ => Err(FsError::NotDirectory),
+        }
+    }
+
+    fn dir_mut(&mut self, ino: Ino) -> Result<&mut DirData, FsError> {
+        match &mut self.get_mut(ino)?.data {
+            Data::Dir(d) => Ok(d),
+            _ => Err(FsError::NotDirectory),
+        }
+    }
+
+    pub(crate) fn is_dir(&self, ino: Ino) -> bool {
+        matches!(self.nodes.get(&ino).map(|n| &n.data), Some(Data::Dir(_)))
+    }
+
+    /// Fails with `InsufficientSpace` unless `extra` more bytes fit under the limit.
+    pub(crate) fn ensure_room(&self, extra: u64) -> Result<(), FsError> {
+        match self.used.checked_add(extra) {
+            Some(total) if total <= self.limit => Ok(()),
+            _ => Err(FsError::InsufficientSpace),
+        }
+    }
+
+    /// Records that a file's payload changed from `old` to `new` bytes (after `ensure_room`).
+    pub(crate) fn recharge(&mut self, old: u64, new: u64) {
+        self.used = self.used - old + new;
+    }
+
+    /// Adds an unnamed inode and charges it; numbers are handed out in creation order and never
+    /// reused, so the same sequence of calls always yields the same numbers.
+    pub(crate) fn alloc(&mut self, data: Data, now: u64) -> Ino {
+        let ino = self.next_ino;
+        self.next_ino += 1;
+        let node = Node {
+            data,
+            links: 0,
+            handles: 0,
+            atime: now,
+            mtime: now,
+            ctime: now,
+        };
+        self.used += INODE_OVERHEAD + node.payload();
+        self.nodes.insert(ino, node);
+        ino
+    }
+
+    /// Names `ino` as `name` in directory `parent`, which must not have that name yet.
+    pub(crate) fn insert_entry(&mut self, parent: Ino, name: String, ino: Ino) {
+        self.used += entry_cost(&name);
+        let child = self.nodes.get_mut(&ino).expect("inserted inode exists");
+        child.links += 1;
+        let is_dir = if let Data::Dir(d) = &mut child.data {
+            d.parent = parent;
+            true
+        } else {
+            false
+        };
+        let dir = self.dir_mut(parent).expect("parent is a directory");
+        dir.subdirs += u64::from(is_dir);
+        let previous = dir.entries.insert(name, ino);
+        debug_assert!(previous.is_none(), "insert_entry over an existing name");
+    }
+
+    /// Removes entry `name` from `parent` and returns the inode it named; the caller frees it
+    /// with `maybe_free` once it is done with it.
+    pub(crate) fn remove_entry(&mut self, parent: Ino, name: &str) -> Ino {
+        let dir = self.dir_mut(parent).expect("parent is a directory");
+        let ino = dir.entries.remove(name).expect("removed entry exists");
+        self.used -= entry_cost(name);
+        let child = self.nodes.get_mut(&ino).expect("named inode exists");
+        child.links -= 1;
+        if matches!(child.data, Data::Dir(_)) {
+            self.dir_mut(parent).expect("parent is a directory").subdirs -= 1;
+        }
+        ino
+    }
+
+    /// Frees `ino` if nothing names or holds it, returning its bytes to the budget.
+    pub(crate) fn maybe_free(&mut self, ino: Ino) {
+        let Some(node) = self.nodes.get(&ino) else {
+            return;
+        };
+        if ino == ROOT || node.links > 0 || node.handles > 0 {
+            return;
+        }
+        // Only empty directories lose their last name (rmdir and rename check), so freeing one
+        // never orphans entries.
+        debug_assert!(!matches!(&node.data, Data::Dir(d) if !d.entries.is_empty()));
+        self.used -= INODE_OVERHEAD + node.payload();
+        self.nodes.remove(&ino);
+    }
+
+    /// Marks a directory's entries as changed.
+    pub(crate) fn touch_dir(&mut self, ino: Ino, now: u64) {
+        if let Some(n) = self.nodes.get_mut(&ino) {
+            n.mtime = now;
+            n.ctime = now;
+        }
+    }
+
+    /// Marks an inode's metadata as changed, if it still exists.
+    pub(crate) fn touch_ctime(&mut self, ino: Ino, now: u64) {
+        if let Some(n) = self.nodes.get_mut(&ino) {
+            n.ctime = now;
+        }
+    }
+
+    /// Whether a directory still has a name (removed directories accept no new entries).
+    pub(crate) fn is_linked(&self, ino: Ino) -> bool {
+        self.nodes.get(&ino).is_some_and(|n| n.links > 0)
+    }
+
+    /// Whether directory `ancestor` is `ino` or one of its ancestors. `ino` must be linked.
+    pub(crate) fn is_ancestor(&self, ancestor: Ino, mut ino: Ino) -> bool {
+        // Iterative: a guest can build trees deeper than any call stack.
+        loop {
+            if ino == ancestor {
+                return true;
+            }
+            if ino == ROOT {
+                return false;
+            }
+            match self.dir(ino) {
+                Ok(d) => ino = d.parent,
+                Err(_) => return false,
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! `rename_at`: moving an entry, possibly over another, with POSIX `rename(2)` rules.
+//!
+//! Kept apart from the other name operations because it alone resolves two paths and can
+//! replace an existing entry. It deliberately does not implement `RENAME_NOREPLACE` or
+//! `RENAME_EXCHANGE`: WASI has neither.
+
+use super::node::entry_cost;
+use super::{FsError, Ino, Vfs};
+
+/// One side of a rename, resolved.
+struct Side {
+    dir: Ino,
+    name: String,
+    /// What the name currently holds.
+    ino: Option<Ino>,
+}
+
+impl Vfs {
+    /// Renames what `old_path` names from `old_dir` to `new_path` from `new_dir`.
+    ///
+    /// POSIX rules: a file replaces a file or symlink; a directory replaces an empty directory
+    /// (`NotEmpty` otherwise); a file over a directory is `IsDirectory`, a directory over a
+    /// file `NotDirectory` (`path_rename.rs`); a directory into its own subtree is `Invalid`;
+    /// two names of the same inode make it a no-op (`filesystem-rename.rs`). Trailing `/` is
+    /// allowed on either side only when moving a directory (`NotDirectory` otherwise). `.` or
+    /// `..` as the last component on either side is `Busy`, as Linux.
+    pub fn rename_at(
+        &mut self,
+        old_dir: Ino,
+        old_path: &str,
+        new_dir: Ino,
+        new_path: &str,
+        now: u64,
+    ) -> Result<(), FsError> {
+        let src = self.rename_side(old_dir, old_path, None)?;
+        let src_ino = src.ino.ok_or(FsError::NoEntry)?;
+        let dst = self.rename_side(new_dir, new_path, Some(src_ino))?;
+        if dst.ino == Some(src_ino) {
+            return Ok(());
+        }
+        self.check_replace(src_ino, &dst)?;
+        if dst.ino.is_none() {
+            // Replacing an entry never needs room: the new name is the one it frees.
+            let growth = entry_cost(&dst.name).saturating_sub(entry_cost(&src.name));
+            self.nodes.ensure_room(growth)?;
+        }
+        self.nodes.remove_entry(src.dir, &src.name);
+        if let Some(old) = dst.ino {
+            self.nodes.remove_entry(dst.dir, &dst.name);
+            self.nodes.touch_ctime(old, now);
+        }
+        self.nodes.insert_entry(dst.dir, dst.name, src_ino);
+        self.nodes.touch_ctime(src_ino, now);
+        self.nodes.touch_dir(src.dir, now);
+        self.nodes.touch_dir(dst.dir, now);
+        if let Some(old) = dst.ino {
+            self.nodes.maybe_free(old);
+        }
+        Ok(())
+    }
+
+    /// Resolves one side without following its last component. `moving` is the source inode
+    /// when resolving the destination.
+    fn rename_side(&self, dir: Ino, path: &str, moving: Option<Ino>) -> Result<Side, FsError> {
+        let p = self.parent_of(dir, path)?;
+        if p.name == "." || p.name == ".." {
+            if p.name == ".." {
+                p.up_target()?;
+            }
+            return Err(FsError::Busy);
+        }
+        let ino = self.child(p.dir(), p.name)?;
+        let moving_dir = match (moving, ino) {
+            (Some(src), _) => self.nodes.is_dir(src),
+            (None, Some(src)) => self.nodes.is_dir(src),
+            (None, None) => return Err(FsError::NoEntry),
+        };
+        if p.dir_required && !moving_dir {
+            return Err(FsError::NotDirectory);
+        }
+        Ok(Side {
+            dir: p.dir(),
+            name: p.name.to_owned(),
+            ino,
+        })
+    }
+
+    /// Whether `src` may take `dst`'s place.
+    fn check_replace(&self, src: Ino, dst: &Side) -> Result<(), FsError> {
+        // The destination directory may have been removed while a handle kept it.
+        if !self.nodes.is_linked(dst.dir) {
+            return Err(FsError::NoEntry);
+        }
+        let src_is_dir = self.nodes.is_dir(src);
+        if src_is_dir && self.nodes.is_ancestor(src, dst.dir) {
+            return Err(FsError::Invalid);
+        }
+        let Some(old) = dst.ino else {
+            return Ok(());
+        };
+        match (src_is_dir, self.nodes.is_dir(old)) {
+            (true, false) => Err(FsError::NotDirectory),
+            (false, true) => Err(FsError::IsDirectory),
+            (true, true) if !self.nodes.dir(old)?.entries.is_empty() => Err(FsError::NotEmpty),
+            _ => Ok(()),
+        }
+    }
+}
