@@ -15,14 +15,24 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare class Program {
   /**
-   * Compiles `wasm` (a `wasi:cli/command` component). Throws `ERR_INVALID_WASM` when it is not
-   * a runnable component.
+   * Compiles `wasm` (a `wasi:cli/command` component), or takes its compiled code from the
+   * in-memory cache `runWasi` uses, or from the disk cache in `options.cacheDir`. Throws
+   * `ERR_INVALID_WASM` when it is not a runnable component.
    */
-  constructor(wasm: Uint8Array)
+  constructor(wasm: Uint8Array, options?: ProgramOptions)
   /** Runs the program once, synchronously; see `runWasi`. */
   run(options?: RunOptions): RunResult
   /** Runs the program once on the libuv thread pool; see `runWasiAsync`. */
   runAsync(options?: RunOptions, signal?: AbortSignal): Promise<RunResult>
+}
+
+/** Options of `new Program`. */
+export interface ProgramOptions {
+  /**
+   * Directory of the on-disk cache of compiled code; see `RunOptions.cacheDir`.
+   * @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
+   */
+  cacheDir?: string
 }
 
 /** The bounds of one run. A limit given as `Infinity` is lifted. */
@@ -97,6 +107,13 @@ export interface RunOptions {
    * output written until then.
    */
   limits?: RunLimits
+  /**
+   * Directory of the on-disk cache of compiled code, used when `runWasi` or `runWasiAsync`
+   * compile (a `Program` takes it in its constructor). Entries are checked before use and
+   * recompiled if damaged; the directory must be writable only by you.
+   * @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
+   */
+  cacheDir?: string
 }
 
 /** How a run ended, and everything it wrote. */

@@ -28,3 +28,54 @@ test('Program#run throws ERR_INVALID_OPTIONS', () => {
     message: 'options.seed must be a number or a bigint, got a string',
   })
 })
+
+/** `wasm` with a custom section naming `tag` appended: other bytes, the same program. */
+function tagged(wasm, tag) {
+  const name = Buffer.from(tag)
+  return Buffer.concat([wasm, Buffer.from([0, name.length + 1, name.length]), name])
+}
+
+test('cacheDir keeps compiled code on disk, checked before use', () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hermetic-wasi-'))
+  try {
+    const expected = runWasi(guest('hello'))
+    const wasm = tagged(guest('hello'), `cache-${process.pid}`)
+    assert.deepEqual(new Program(wasm, { cacheDir: dir }).run(), expected)
+    const files = fs.readdirSync(dir)
+    assert.equal(files.length, 1)
+    assert.match(files[0], /^[0-9a-f]{64}-pooled-[0-9a-f]{16}\.cwasm$/)
+    const entry = path.join(dir, files[0])
+    const valid = fs.readFileSync(entry)
+    // A fresh process, whose in-memory cache is empty, takes the entry from the disk through
+    // the environment variable, or recompiles a damaged one and writes it again.
+    const child = (env) => {
+      const script = `const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))});
+        const r = runWasi(Buffer.from(process.argv[1], 'base64'));
+        process.stdout.write(r.outcome + ' ' + r.stdout)`
+      return require('node:child_process').execFileSync(
+        process.execPath, ['-e', script, wasm.toString('base64')],
+        { env: { ...process.env, HERMETIC_WASI_CACHE_DIR: dir, ...env } },
+      ).toString()
+    }
+    assert.equal(child(), 'exited hello from stdout\n')
+    fs.writeFileSync(entry, valid.subarray(0, 1000))
+    assert.equal(child(), 'exited hello from stdout\n')
+    assert.deepEqual(fs.readFileSync(entry), valid)
+  } finally {
+    fs.rmSync(dir, { recursive: true })
+  }
+})
+
+test('a bad cacheDir is ERR_INVALID_OPTIONS', () => {
+  assert.throws(() => new Program(guest('hello'), { cacheDir: 5 }), {
+    code: 'ERR_INVALID_OPTIONS',
+    message: 'options.cacheDir must be a string, got a number',
+  })
+  assert.throws(() => runWasi(guest('hello'), { cacheDir: '' }), {
+    code: 'ERR_INVALID_OPTIONS',
+    message: 'options.cacheDir must be a non-empty path without NUL characters',
+  })
+})

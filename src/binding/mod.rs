@@ -44,8 +44,8 @@ fn run_wasi_inner(
     options: Option<Unknown<'_>>,
 ) -> JsResult<sandbox::RunResult> {
     let wasm = options::wasm_bytes(wasm)?;
-    let options = options::run_options(options)?;
-    let program = sandbox::cache::program(wasm)?;
+    let (options, cache_dir) = options::run_options(options)?;
+    let program = sandbox::cache::program(wasm, cache_dir)?;
     Ok(program.run(&options)?)
 }
 
@@ -64,8 +64,10 @@ pub fn run_wasi_async<'env>(
     options: Option<Unknown<'_>>,
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
-    let job = options::wasm_bytes(&wasm)
-        .and_then(|wasm| Ok((Source::Bytes(wasm), options::run_options(options)?)));
+    let job = options::wasm_bytes(&wasm).and_then(|wasm| {
+        let (options, cache_dir) = options::run_options(options)?;
+        Ok((Source::Bytes(wasm, cache_dir), options))
+    });
     task::spawn(env, job, signal)
 }
 
@@ -78,14 +80,19 @@ pub struct Program {
 
 #[napi]
 impl Program {
-    /// Compiles `wasm` (a `wasi:cli/command` component). Throws `ERR_INVALID_WASM` when it is not
-    /// a runnable component.
-    #[napi(constructor, catch_unwind, ts_args_type = "wasm: Uint8Array")]
-    pub fn new(env: Env, wasm: Unknown<'_>) -> napi::Result<Self> {
+    /// Compiles `wasm` (a `wasi:cli/command` component), or takes its compiled code from the
+    /// in-memory cache `runWasi` uses, or from the disk cache in `options.cacheDir`. Throws
+    /// `ERR_INVALID_WASM` when it is not a runnable component.
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "wasm: Uint8Array, options?: ProgramOptions"
+    )]
+    pub fn new(env: Env, wasm: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let compiled = options::wasm_bytes(&wasm).and_then(|wasm| {
-            let program = sandbox::Program::new(wasm)?;
+            let cache_dir = options::program_options(options)?;
             Ok(Self {
-                inner: Arc::new(program),
+                inner: sandbox::cache::program(wasm, cache_dir)?,
             })
         });
         error::throw(&env, compiled)
@@ -103,7 +110,7 @@ impl Program {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<RunResult<'env>> {
         let result =
-            options::run_options(options).and_then(|options| Ok(self.inner.run(&options)?));
+            options::run_options(options).and_then(|(options, _)| Ok(self.inner.run(&options)?));
         RunResult::new(env, error::throw(env, result)?)
     }
 
@@ -120,7 +127,8 @@ impl Program {
         signal: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'env>> {
         let program = Arc::clone(&self.inner);
-        let job = options::run_options(options).map(|options| (Source::Compiled(program), options));
+        let job =
+            options::run_options(options).map(|(options, _)| (Source::Compiled(program), options));
         task::spawn(env, job, signal)
     }
 }

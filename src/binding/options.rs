@@ -6,6 +6,8 @@ use napi::bindgen_prelude::{
     BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
     Object, Uint8ArraySlice, Unknown,
 };
+use std::path::PathBuf;
+
 use napi::{JsDate, ValueType};
 use napi_derive::napi;
 
@@ -45,7 +47,25 @@ pub struct RunOptions<'a> {
     /// output written until then.
     #[napi(ts_type = "RunLimits")]
     pub limits: Option<Unknown<'a>>,
+    /// Directory of the on-disk cache of compiled code, used when `runWasi` or `runWasiAsync`
+    /// compile (a `Program` takes it in its constructor). Entries are checked before use and
+    /// recompiled if damaged; the directory must be writable only by you.
+    /// @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
+    #[napi(ts_type = "string")]
+    pub cache_dir: Option<Unknown<'a>>,
 }
+
+/// Options of `new Program`.
+#[napi(object, object_to_js = false)]
+pub struct ProgramOptions<'a> {
+    /// Directory of the on-disk cache of compiled code; see `RunOptions.cacheDir`.
+    /// @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
+    #[napi(ts_type = "string")]
+    pub cache_dir: Option<Unknown<'a>>,
+}
+
+/// The environment variable naming a default `cacheDir`.
+pub const CACHE_DIR_ENV: &str = "HERMETIC_WASI_CACHE_DIR";
 
 /// The bounds of one run. A limit given as `Infinity` is lifted.
 #[napi(object, object_to_js = false)]
@@ -93,11 +113,13 @@ pub fn wasm_bytes(wasm: &Unknown<'_>) -> JsResult<Vec<u8>> {
     )))
 }
 
-/// The engine's options from the optional `options` argument.
-pub fn run_options(options: Option<Unknown<'_>>) -> JsResult<config::RunOptions> {
+/// The engine's options from the optional `options` argument, and the disk cache directory.
+pub fn run_options(
+    options: Option<Unknown<'_>>,
+) -> JsResult<(config::RunOptions, Option<PathBuf>)> {
     let mut out = config::RunOptions::default();
     let Some(options) = options.filter(|o| !is_nullish(o)) else {
-        return Ok(out);
+        return Ok((out, cache_dir(None)?));
     };
     if options.get_type().ok() != Some(ValueType::Object) {
         return Err(invalid_options(format!(
@@ -129,7 +151,48 @@ pub fn run_options(options: Option<Unknown<'_>>) -> JsResult<config::RunOptions>
     if let Some(limits) = present(raw.limits) {
         out.limits = run_limits(&limits, out.limits)?;
     }
-    Ok(out)
+    Ok((out, cache_dir(present(raw.cache_dir))?))
+}
+
+/// The disk cache directory from the optional `options` argument of `new Program`.
+pub fn program_options(options: Option<Unknown<'_>>) -> JsResult<Option<PathBuf>> {
+    let Some(options) = options.filter(|o| !is_nullish(o)) else {
+        return cache_dir(None);
+    };
+    if options.get_type().ok() != Some(ValueType::Object) {
+        return Err(invalid_options(format!(
+            "options must be an object, got {}",
+            describe(&options)
+        )));
+    }
+    // SAFETY: a live JS object of this call; every field converts from any value.
+    let raw = unsafe { ProgramOptions::from_napi_value(options.value().env, options.raw()) }
+        .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
+    cache_dir(present(raw.cache_dir))
+}
+
+/// `options.cacheDir` (a non-empty string), else the environment's default, else none.
+fn cache_dir(value: Option<Unknown<'_>>) -> JsResult<Option<PathBuf>> {
+    let dir = match value {
+        Some(value) => string(&value, "options.cacheDir")?,
+        None => {
+            #[allow(
+                clippy::disallowed_methods,
+                reason = "the host's own setting for the host's cache; guests never see it"
+            )]
+            let default = std::env::var(CACHE_DIR_ENV).unwrap_or_default();
+            if default.is_empty() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    if dir.is_empty() || dir.contains('\0') {
+        return Err(invalid_options(
+            "options.cacheDir must be a non-empty path without NUL characters",
+        ));
+    }
+    Ok(Some(PathBuf::from(dir)))
 }
 
 fn run_limits(value: &Unknown<'_>, mut out: config::Limits) -> JsResult<config::Limits> {

@@ -13,6 +13,7 @@
 //! `AbortSignal` support is not used: it rejects queued runs with an `AbortError`, leaves them
 //! waiting for a free thread, and overwrites the signal's `onabort`.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -29,8 +30,9 @@ use crate::sandbox::{self, Outcome, Program, RunOptions};
 pub enum Source {
     /// A `Program`'s compiled code.
     Compiled(Arc<Program>),
-    /// Bytes for the content-addressed cache (compiled there on a miss).
-    Bytes(Vec<u8>),
+    /// Bytes for the content-addressed cache (compiled there on a miss, with the disk cache in
+    /// the directory if any).
+    Bytes(Vec<u8>, Option<PathBuf>),
 }
 
 /// Starts an async run of `job` (or rejects with its error), cancelled by `signal` (any nullish
@@ -160,7 +162,7 @@ impl<'task> ScopedTask<'task> for RunTask {
         }
         let program = match source {
             Source::Compiled(program) => Ok(program),
-            Source::Bytes(wasm) => sandbox::cache::program(wasm),
+            Source::Bytes(wasm, cache_dir) => sandbox::cache::program(wasm, cache_dir),
         };
         let cancel = Arc::clone(&self.run.cancel);
         let result = program.and_then(|program| program.run_cancellable(&options, cancel));

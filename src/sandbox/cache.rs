@@ -6,6 +6,7 @@
 //! Compilation happens outside the lock: two threads missing on the same bytes at once may both
 //! compile, and the second result is dropped.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -39,13 +40,14 @@ fn insert(key: Key, program: Arc<Program>) -> Arc<Program> {
     program
 }
 
-/// The compiled program for `wasm`, from the cache or compiled now (and then cached).
-/// Invalid bytes are not cached: they fail again, with the same error, on every call.
-pub fn program(wasm: Vec<u8>) -> Result<Arc<Program>, SandboxError> {
+/// The compiled program for `wasm`, from the cache or compiled now (and then cached), using
+/// the disk cache in `cache_dir` on a miss. Invalid bytes are not cached: they fail again, with
+/// the same error, on every call.
+pub fn program(wasm: Vec<u8>, cache_dir: Option<PathBuf>) -> Result<Arc<Program>, SandboxError> {
     let key: Key = Sha256::digest(&wasm).into();
     if let Some(program) = lookup(&key) {
         return Ok(program);
     }
-    let program = Arc::new(Program::new(wasm)?);
+    let program = Arc::new(Program::with_cache(wasm, cache_dir)?);
     Ok(insert(key, program))
 }

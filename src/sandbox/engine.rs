@@ -1,9 +1,21 @@
 //! The shared wasmtime engines and linkers, configured once per process for determinism, and
 //! compilation of programs against them.
 //!
-//! There are two engines: the plain one, and one that meters fuel (metering slows guests down,
-//! so only runs with a fuel limit pay for it). Both interrupt guests at epoch ticks, which is how
-//! the wall-clock timeout fires inside a loop that never calls the host.
+//! There are three engines, one per [`Flavor`]:
+//! - **Pooled**, the fast path: instances, memories, tables and fiber stacks come from
+//!   wasmtime's pooling allocator, reserved once per process and reused, with copy-on-write
+//!   memory images, so a run maps and unmaps nothing. Its slots are bounded ([`POOL_SLOTS`]
+//!   concurrent instances; at most one memory and one table per core module).
+//! - **OnDemand**, the fallback: the same code generation with memory mapped per run, for a
+//!   program the pool's limits do not fit (found at compile time), for runs beyond the pool's
+//!   concurrency (found at instantiation, then retried here), and for a process that cannot
+//!   reserve the pool's address space.
+//! - **Fuel**, which meters instructions (metering slows guests down, so only runs with a fuel
+//!   limit pay for it); allocated on demand.
+//!
+//! All three interrupt guests at epoch ticks, which is how the wall-clock timeout fires inside a
+//! loop that never calls the host, and all compute the same results: the flavor only changes
+//! where memory comes from.
 //!
 //! Determinism settings: NaNs are canonicalized, relaxed SIMD gives its deterministic results,
 //! threads and shared memory are off, and the wasm stack has a fixed size, so the same program
@@ -14,12 +26,17 @@
 //! trap messages.
 
 use std::num::NonZeroUsize;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, WasmBacktraceDetails};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig,
+    WasmBacktraceDetails,
+};
 
 use super::bindings::CommandPre;
+use super::disk_cache;
 use super::error::SandboxError;
 use super::host;
 use super::limits;
@@ -34,6 +51,38 @@ pub const MAX_BACKTRACE_FRAMES: usize = 20;
 /// The native stack of the fiber a guest runs on: the wasm stack plus room for host calls.
 const ASYNC_STACK: usize = MAX_WASM_STACK + (1 << 20);
 
+/// How many instances of each kind the pool holds at once: component instances, core instances,
+/// memories, tables and fiber stacks. Each memory slot reserves 4 GiB of address space (no
+/// physical memory until used), so the pool reserves about 4 TiB of the 128 TiB available.
+pub const POOL_SLOTS: u32 = 1000;
+
+/// The largest table the pool holds; bigger ones (e.g. a large C program's function table) use
+/// the on-demand engine.
+const POOL_TABLE_ELEMENTS: usize = 100_000;
+
+/// How much of a pooled memory, table and fiber stack stays mapped between runs, reset in place
+/// instead of being returned to the kernel and faulted in again by the next run. With Linux's
+/// `PAGEMAP_SCAN` (6.7+) only the pages a run touched are reset. A Rust hello world touches
+/// about 1.1 MiB of memory.
+const POOL_KEEP_MEMORY: usize = 2 << 20;
+const POOL_KEEP_TABLE: usize = 64 << 10;
+const POOL_KEEP_STACK: usize = 128 << 10;
+
+/// How many unused slots keep their resident pages for the program that last used them; this
+/// bounds the memory the pool holds when idle (about 16 x 2 MiB).
+const POOL_WARM_SLOTS: u32 = 16;
+
+/// Which engine a program is compiled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// The pooling allocator: the fast path.
+    Pooled,
+    /// Memory mapped per run: the fallback.
+    OnDemand,
+    /// Fuel metering, memory mapped per run.
+    Fuel,
+}
+
 /// An engine and the linker holding every WASI import for it.
 pub struct Shared {
     /// The engine every program is compiled for.
@@ -42,10 +91,25 @@ pub struct Shared {
     pub linker: Linker<StoreData>,
 }
 
-fn config(fuel: bool) -> Config {
+fn config(flavor: Flavor) -> Config {
     let mut config = Config::new();
+    if flavor == Flavor::Pooled {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(POOL_SLOTS)
+            .total_core_instances(POOL_SLOTS)
+            .total_memories(POOL_SLOTS)
+            .total_tables(POOL_SLOTS)
+            .total_stacks(POOL_SLOTS)
+            .table_elements(POOL_TABLE_ELEMENTS)
+            .linear_memory_keep_resident(POOL_KEEP_MEMORY)
+            .table_keep_resident(POOL_KEEP_TABLE)
+            .async_stack_keep_resident(POOL_KEEP_STACK)
+            .max_unused_warm_slots(POOL_WARM_SLOTS)
+            .pagemap_scan(Enabled::Auto);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
     config
-        .consume_fuel(fuel)
+        .consume_fuel(flavor == Flavor::Fuel)
         .epoch_interruption(true)
         .cranelift_nan_canonicalization(true)
         .relaxed_simd_deterministic(true)
@@ -57,45 +121,59 @@ fn config(fuel: bool) -> Config {
     config
 }
 
-fn build(fuel: bool) -> wasmtime::Result<Shared> {
-    let engine = Engine::new(&config(fuel))?;
+fn build(flavor: Flavor) -> wasmtime::Result<Shared> {
+    let engine = Engine::new(&config(flavor))?;
     let mut linker = Linker::new(&engine);
     host::add_to_linker(&mut linker)?;
     Ok(Shared { engine, linker })
 }
 
-/// The plain and the fuel-metering engine.
+/// One engine per flavor; the pooled one is absent when the pool cannot be reserved (e.g. under
+/// a tight `ulimit -v`).
 struct Engines {
-    plain: Shared,
+    pooled: Option<Shared>,
+    on_demand: Shared,
     fuel: Shared,
 }
 
 fn build_all() -> wasmtime::Result<Engines> {
     let engines = Engines {
-        plain: build(false)?,
-        fuel: build(true)?,
+        pooled: build(Flavor::Pooled).ok(),
+        on_demand: build(Flavor::OnDemand)?,
+        fuel: build(Flavor::Fuel)?,
     };
-    limits::start_ticker(vec![
-        engines.plain.engine.clone(),
-        engines.fuel.engine.clone(),
-    ])?;
+    let all = [&engines.on_demand, &engines.fuel]
+        .into_iter()
+        .chain(&engines.pooled);
+    limits::start_ticker(all.map(|shared| shared.engine.clone()).collect())?;
     Ok(engines)
 }
 
-/// The shared engine and linker (the fuel-metering ones if `fuel`), built on first use.
-pub fn shared(fuel: bool) -> Result<&'static Shared, SandboxError> {
+/// The shared engine and linker of `flavor`, built on first use; `None` for a pool that could
+/// not be reserved.
+pub fn shared(flavor: Flavor) -> Result<Option<&'static Shared>, SandboxError> {
     static ENGINES: OnceLock<Result<Engines, String>> = OnceLock::new();
     let engines = ENGINES
         .get_or_init(|| build_all().map_err(|e| format!("{e:#}")))
         .as_ref()
         .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm engine: {e}")))?;
-    Ok(if fuel { &engines.fuel } else { &engines.plain })
+    Ok(match flavor {
+        Flavor::Pooled => engines.pooled.as_ref(),
+        Flavor::OnDemand => Some(&engines.on_demand),
+        Flavor::Fuel => Some(&engines.fuel),
+    })
 }
 
-/// Compiles `wasm` for the plain or the fuel-metering engine, and checks that it is a
-/// `wasi:cli/command` whose imports the host satisfies.
-pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, SandboxError> {
-    let shared = shared(fuel)?;
+/// Compiles `wasm` for the engine of `flavor` (or loads it from the disk cache in `cache_dir`),
+/// and checks that it is a `wasi:cli/command` whose imports the host satisfies.
+pub fn compile(
+    wasm: &[u8],
+    flavor: Flavor,
+    cache_dir: Option<&Path>,
+) -> Result<CommandPre<StoreData>, SandboxError> {
+    let shared = shared(flavor)?.ok_or_else(|| {
+        SandboxError::Internal("the pooling allocator is not available".to_owned())
+    })?;
     if !wasm.starts_with(b"\0asm") {
         return Err(SandboxError::InvalidWasm(
             "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
@@ -109,8 +187,11 @@ pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, Sandbox
     }
     let invalid =
         |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
-    let component =
-        Component::new(&shared.engine, wasm).map_err(|e| invalid("invalid component", e))?;
+    let component = match cache_dir {
+        Some(dir) => disk_cache::component(&shared.engine, flavor, wasm, dir),
+        None => Component::new(&shared.engine, wasm),
+    }
+    .map_err(|e| invalid("invalid component", e))?;
     let pre = shared
         .linker
         .instantiate_pre(&component)

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod cache;
 pub mod clock;
 pub mod config;
+pub mod disk_cache;
 pub mod engine;
 pub mod error;
 pub mod executor;
@@ -21,43 +22,79 @@ pub use config::{Limits, RunOptions};
 pub use error::SandboxError;
 pub use report::{Outcome, RunResult};
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use wasmtime::Store;
+use wasmtime::{PoolConcurrencyLimitError, Store};
 
 use bindings::CommandPre;
 use clock::VirtualClock;
+use engine::Flavor;
 use limits::Watchdog;
 use store::StoreData;
 
 /// A compiled, import-checked program, ready to run any number of times.
 pub struct Program {
     wasm: Vec<u8>,
-    plain: CommandPre<StoreData>,
+    /// Where compiled code is cached on disk, if anywhere.
+    cache_dir: Option<PathBuf>,
+    /// Compiled for the pooling engine; `None` when the pool is unavailable or the program does
+    /// not fit its limits.
+    pooled: Option<CommandPre<StoreData>>,
+    /// Compiled for the on-demand engine: at once when `pooled` is `None`, otherwise on the
+    /// first run that finds the pool full.
+    on_demand: OnceLock<Result<CommandPre<StoreData>, SandboxError>>,
     /// Compiled for the fuel-metering engine on the first run with a fuel limit.
     fuel: OnceLock<Result<CommandPre<StoreData>, SandboxError>>,
 }
 
+/// How one attempt at a run ended: a result, or a pool with no free slot.
+enum Attempt {
+    Done(RunResult),
+    PoolFull,
+}
+
 impl Program {
     /// Compiles `wasm`, a `wasi:cli/command` component. The program keeps the bytes, to compile
-    /// them for the fuel-metering engine if a run asks for fuel.
+    /// them for another engine if a run needs it (fuel, or a full pool).
     pub fn new(wasm: impl Into<Vec<u8>>) -> Result<Self, SandboxError> {
+        Self::with_cache(wasm, None)
+    }
+
+    /// Like [`Program::new`], loading compiled code from the disk cache in `cache_dir` when it
+    /// holds a valid entry for these bytes, and storing it there otherwise.
+    pub fn with_cache(
+        wasm: impl Into<Vec<u8>>,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<Self, SandboxError> {
         let wasm = wasm.into();
-        let plain = engine::compile(&wasm, false)?;
+        let cache = cache_dir.as_deref();
+        let pooled = match engine::shared(Flavor::Pooled)? {
+            Some(_) => engine::compile(&wasm, Flavor::Pooled, cache).ok(),
+            None => None,
+        };
+        let on_demand = OnceLock::new();
+        if pooled.is_none() {
+            // Invalid bytes fail here, with the on-demand engine's error.
+            let _ = on_demand.set(Ok(engine::compile(&wasm, Flavor::OnDemand, cache)?));
+        }
         Ok(Self {
             wasm,
-            plain,
+            cache_dir,
+            pooled,
+            on_demand,
             fuel: OnceLock::new(),
         })
     }
 
-    fn pre(&self, fuel: bool) -> Result<&CommandPre<StoreData>, SandboxError> {
-        if !fuel {
-            return Ok(&self.plain);
-        }
-        self.fuel
-            .get_or_init(|| engine::compile(&self.wasm, true))
+    fn compiled(&self, flavor: Flavor) -> Result<&CommandPre<StoreData>, SandboxError> {
+        let slot = match flavor {
+            Flavor::Pooled => return self.pooled.as_ref().ok_or_else(unreachable_pool),
+            Flavor::OnDemand => &self.on_demand,
+            Flavor::Fuel => &self.fuel,
+        };
+        slot.get_or_init(|| engine::compile(&self.wasm, flavor, self.cache_dir.as_deref()))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -85,35 +122,66 @@ impl Program {
                 fuel_consumed: options.limits.fuel.map(|_| 0),
             });
         }
-        let limits = &options.limits;
-        let pre = self.pre(limits.fuel.is_some())?;
-        let clock = VirtualClock::new(limits.virtual_time_ns);
-        let watchdog = Watchdog::new(limits.timeout_ms, cancel);
-        let data = StoreData::new(options, clock.clone(), watchdog);
-        let mut store = Store::new(pre.engine(), data);
-        store.limiter(|data| &mut data.memory);
-        store.epoch_deadline_callback(|ctx| ctx.data().watchdog.check());
-        store.set_epoch_deadline(1);
-        if let Some(fuel) = limits.fuel {
-            store
-                .set_fuel(fuel)
-                .map_err(|e| SandboxError::Internal(e.to_string()))?;
+        let flavor = match (options.limits.fuel, &self.pooled) {
+            (Some(_), _) => Flavor::Fuel,
+            (None, Some(_)) => Flavor::Pooled,
+            (None, None) => Flavor::OnDemand,
+        };
+        match attempt(self.compiled(flavor)?, options, &cancel)? {
+            Attempt::Done(result) => Ok(result),
+            // Nothing of the failed attempt is kept: the retry starts from scratch, so the
+            // result is the same as if the pool had had room.
+            Attempt::PoolFull => match attempt(self.compiled(Flavor::OnDemand)?, options, &cancel)?
+            {
+                Attempt::Done(result) => Ok(result),
+                Attempt::PoolFull => Err(unreachable_pool()),
+            },
         }
-        let ended = executor::block_on(&clock, async {
-            let command = pre.instantiate_async(&mut store).await?;
-            command.wasi_cli_run().call_run(&mut store).await
-        });
-        let outcome = report::classify(ended);
-        let fuel_consumed = limits.fuel.map(|fuel| fuel - store.get_fuel().unwrap_or(0));
-        let captured = store.data().cli.output.take();
-        Ok(RunResult {
-            outcome,
-            stdout: captured.stdout,
-            stderr: captured.stderr,
-            virtual_time_ns: clock.elapsed(),
-            fuel_consumed,
-        })
     }
+}
+
+fn unreachable_pool() -> SandboxError {
+    SandboxError::Internal("no pooled engine for this program".to_owned())
+}
+
+/// Runs `pre` once in a fresh store.
+fn attempt(
+    pre: &CommandPre<StoreData>,
+    options: &RunOptions,
+    cancel: &Arc<AtomicBool>,
+) -> Result<Attempt, SandboxError> {
+    let limits = &options.limits;
+    let clock = VirtualClock::new(limits.virtual_time_ns);
+    let watchdog = Watchdog::new(limits.timeout_ms, Arc::clone(cancel));
+    let data = StoreData::new(options, clock.clone(), watchdog);
+    let mut store = Store::new(pre.engine(), data);
+    store.limiter(|data| &mut data.memory);
+    store.epoch_deadline_callback(|ctx| ctx.data().watchdog.check());
+    store.set_epoch_deadline(1);
+    if let Some(fuel) = limits.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|e| SandboxError::Internal(e.to_string()))?;
+    }
+    let ended = executor::block_on(&clock, async {
+        let command = pre.instantiate_async(&mut store).await?;
+        command.wasi_cli_run().call_run(&mut store).await
+    });
+    if let Ok(Err(error)) = &ended
+        && error.is::<PoolConcurrencyLimitError>()
+    {
+        return Ok(Attempt::PoolFull);
+    }
+    let outcome = report::classify(ended);
+    let fuel_consumed = limits.fuel.map(|fuel| fuel - store.get_fuel().unwrap_or(0));
+    let captured = store.data().cli.output.take();
+    Ok(Attempt::Done(RunResult {
+        outcome,
+        stdout: captured.stdout,
+        stderr: captured.stderr,
+        virtual_time_ns: clock.elapsed(),
+        fuel_consumed,
+    }))
 }
 
 /// Compiles and runs `wasm` once.

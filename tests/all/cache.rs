@@ -21,24 +21,24 @@ fn component(n: usize) -> Vec<u8> {
 #[test]
 fn cache() {
     // Numbers 1000.. are used by no other test, so parallel tests cannot disturb the order.
-    let first = cache::program(component(1000)).unwrap();
+    let first = cache::program(component(1000), None).unwrap();
     assert!(Arc::ptr_eq(
         &first,
-        &cache::program(component(1000)).unwrap()
+        &cache::program(component(1000), None).unwrap()
     ));
     assert_eq!(
         first.run(&RunOptions::default()).unwrap().outcome,
         Outcome::Exited(0)
     );
     for n in 1001..1001 + cache::CAPACITY {
-        cache::program(component(n)).unwrap();
+        cache::program(component(n), None).unwrap();
     }
     // CAPACITY newer programs pushed the first one out: it is compiled again.
     assert!(!Arc::ptr_eq(
         &first,
-        &cache::program(component(1000)).unwrap()
+        &cache::program(component(1000), None).unwrap()
     ));
-    let bad = || cache::program(b"\0asm\x0d\0\x01\0garbage".to_vec()).map(|_| ());
+    let bad = || cache::program(b"\0asm\x0d\0\x01\0garbage".to_vec(), None).map(|_| ());
     assert!(matches!(bad(), Err(SandboxError::InvalidWasm(_))));
     assert_eq!(bad(), bad());
 }

@@ -5,6 +5,7 @@
 mod cache;
 mod cli;
 mod clocks;
+mod disk_cache;
 mod errors;
 mod fuzz;
 mod limits;
@@ -46,13 +47,14 @@ pub fn program(name: &str) -> Arc<Program> {
 
 /// Runs guest `name` twice with `options`, asserts the two results are identical, returns one.
 pub fn run(name: &str, options: &RunOptions) -> RunResult {
-    let program = program(name);
+    run_program(&program(name), options)
+}
+
+/// Runs `program` twice with `options`, asserts the two results are identical, returns one.
+pub fn run_program(program: &Program, options: &RunOptions) -> RunResult {
     let first = program.run(options).expect("valid options");
     let second = program.run(options).expect("valid options");
-    assert_eq!(
-        first, second,
-        "two runs of {name} with the same options differ"
-    );
+    assert_eq!(first, second, "two runs with the same options differ");
     first
 }
 

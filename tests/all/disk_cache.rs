@@ -1,0 +1,143 @@
+//! The on-disk cache of compiled code (`cacheDir`), and the pooling allocator's fallback: a
+//! program is only ever loaded from a valid cache entry, and a program the pool cannot hold
+//! still runs.
+
+use std::path::PathBuf;
+
+use hermetic_wasi::sandbox::{Limits, Outcome, Program, RunOptions, engine};
+
+use crate::{guest_bytes, run_program};
+
+/// A fresh, empty directory for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hermetic-wasi-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The one cache file in `dir`.
+fn entry(dir: &PathBuf) -> PathBuf {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.into_iter().next().unwrap()
+}
+
+#[test]
+fn disk_cache() {
+    let dir = temp_dir("disk_cache");
+    let wasm = guest_bytes("hello");
+    let expected = run_program(&Program::new(wasm.clone()).unwrap(), &RunOptions::default());
+    let run_cached = || {
+        let program = Program::with_cache(wasm.clone(), Some(dir.clone())).unwrap();
+        assert_eq!(run_program(&program, &RunOptions::default()), expected);
+    };
+
+    run_cached();
+    let path = entry(&dir);
+    let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(
+        name.ends_with(".cwasm") && name.contains("-pooled-"),
+        "{name}"
+    );
+    let valid = std::fs::read(&path).unwrap();
+    let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+
+    // A valid entry is loaded, not rewritten.
+    run_cached();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        written
+    );
+
+    // A flipped byte, a truncated file and a checksummed foreign payload are each recompiled
+    // and replaced by a valid entry.
+    let mut flipped = valid.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let truncated = valid[..valid.len() / 2].to_vec();
+    let foreign = {
+        let payload = b"not compiled code".to_vec();
+        use sha2::Digest;
+        let mut file = valid[..8].to_vec();
+        file.extend_from_slice(&sha2::Sha256::digest(&payload));
+        file.extend_from_slice(&payload);
+        file
+    };
+    for damaged in [flipped, truncated, foreign, Vec::new()] {
+        std::fs::write(&path, &damaged).unwrap();
+        run_cached();
+        assert_eq!(std::fs::read(&path).unwrap(), valid);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn disk_cache_unwritable() {
+    // A cache directory that cannot be created (its parent is a file) leaves the program
+    // compiled in memory.
+    let dir = temp_dir("disk_cache_unwritable");
+    std::fs::write(&dir, b"a file").unwrap();
+    let program = Program::with_cache(guest_bytes("hello"), Some(dir.join("cache"))).unwrap();
+    let result = run_program(&program, &RunOptions::default());
+    assert_eq!(result.stdout, b"hello from stdout\n");
+    std::fs::remove_file(&dir).unwrap();
+}
+
+/// A component whose one core module holds `memories` memories and a table of
+/// `table_elements`, instantiated `instances` times; `run` returns ok, or spins if `spin`.
+fn component(memories: usize, table_elements: usize, instances: usize, spin: bool) -> Vec<u8> {
+    let memories = "(memory 1)".repeat(memories);
+    let extra = "(core instance (instantiate $m))".repeat(instances - 1);
+    let body = if spin { "(loop $l (br $l))" } else { "" };
+    let wat = format!(
+        r#"(component
+  (core module $m {memories} (table {table_elements} funcref)
+    (func (export "run") (result i32) {body} (i32.const 0)))
+  (core instance $i (instantiate $m))
+  {extra}
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run)))"#
+    );
+    wat::parse_str(wat).unwrap()
+}
+
+#[test]
+fn pool_fallback() {
+    // Each of these exceeds a limit of the pooling allocator, and runs on the on-demand engine.
+    let too_big = [
+        ("two memories", component(2, 1, 1, false)),
+        ("a big table", component(1, 200_000, 1, false)),
+    ];
+    for (what, wasm) in too_big {
+        let program = Program::new(wasm).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let result = run_program(&program, &RunOptions::default());
+        assert_eq!(result.outcome, Outcome::Exited(0), "{what}");
+    }
+}
+
+#[test]
+fn pool_full() {
+    // Two runs at once of a component with 60% of the pool's core instances: the second finds
+    // the pool full, and is retried on the on-demand engine. Both spin until their timeout.
+    let instances = engine::POOL_SLOTS as usize * 3 / 5;
+    let program = Program::new(component(0, 1, instances, true)).unwrap();
+    let options = RunOptions {
+        limits: Limits {
+            timeout_ms: Some(300),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| program.run(&options).unwrap().outcome))
+            .collect();
+        for run in runs {
+            assert_eq!(run.join().unwrap(), Outcome::Timeout);
+        }
+    });
+}
