@@ -45,7 +45,7 @@ fn run_wasi_inner(
 ) -> JsResult<sandbox::RunResult> {
     let wasm = options::wasm_bytes(wasm)?;
     let (options, cache_dir) = options::run_options(options)?;
-    let program = sandbox::cache::program(wasm, cache_dir)?;
+    let program = sandbox::cache::program(wasm, options::or_default_cache_dir(cache_dir))?;
     Ok(program.run(&options)?)
 }
 
@@ -66,7 +66,10 @@ pub fn run_wasi_async<'env>(
 ) -> napi::Result<Object<'env>> {
     let job = options::wasm_bytes(&wasm).and_then(|wasm| {
         let (options, cache_dir) = options::run_options(options)?;
-        Ok((Source::Bytes(wasm, cache_dir), options))
+        Ok((
+            Source::Bytes(wasm, options::or_default_cache_dir(cache_dir)),
+            options,
+        ))
     });
     task::spawn(env, job, signal)
 }
@@ -92,7 +95,7 @@ impl Program {
         let compiled = options::wasm_bytes(&wasm).and_then(|wasm| {
             let cache_dir = options::program_options(options)?;
             Ok(Self {
-                inner: sandbox::cache::program(wasm, cache_dir)?,
+                inner: sandbox::cache::program(wasm, options::or_default_cache_dir(cache_dir))?,
             })
         });
         error::throw(&env, compiled)

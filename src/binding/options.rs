@@ -113,13 +113,14 @@ pub fn wasm_bytes(wasm: &Unknown<'_>) -> JsResult<Vec<u8>> {
     )))
 }
 
-/// The engine's options from the optional `options` argument, and the disk cache directory.
+/// The engine's options from the optional `options` argument, and `options.cacheDir` if given
+/// (see [`or_default_cache_dir`]).
 pub fn run_options(
     options: Option<Unknown<'_>>,
 ) -> JsResult<(config::RunOptions, Option<PathBuf>)> {
     let mut out = config::RunOptions::default();
     let Some(options) = options.filter(|o| !is_nullish(o)) else {
-        return Ok((out, cache_dir(None)?));
+        return Ok((out, None));
     };
     if options.get_type().ok() != Some(ValueType::Object) {
         return Err(invalid_options(format!(
@@ -154,10 +155,10 @@ pub fn run_options(
     Ok((out, cache_dir(present(raw.cache_dir))?))
 }
 
-/// The disk cache directory from the optional `options` argument of `new Program`.
+/// `options.cacheDir` of `new Program`, if given (see [`or_default_cache_dir`]).
 pub fn program_options(options: Option<Unknown<'_>>) -> JsResult<Option<PathBuf>> {
     let Some(options) = options.filter(|o| !is_nullish(o)) else {
-        return cache_dir(None);
+        return Ok(None);
     };
     if options.get_type().ok() != Some(ValueType::Object) {
         return Err(invalid_options(format!(
@@ -171,28 +172,32 @@ pub fn program_options(options: Option<Unknown<'_>>) -> JsResult<Option<PathBuf>
     cache_dir(present(raw.cache_dir))
 }
 
-/// `options.cacheDir` (a non-empty string), else the environment's default, else none.
+/// `options.cacheDir`, when given: a non-empty path.
 fn cache_dir(value: Option<Unknown<'_>>) -> JsResult<Option<PathBuf>> {
-    let dir = match value {
-        Some(value) => string(&value, "options.cacheDir")?,
-        None => {
-            #[allow(
-                clippy::disallowed_methods,
-                reason = "the host's own setting for the host's cache; guests never see it"
-            )]
-            let default = std::env::var(CACHE_DIR_ENV).unwrap_or_default();
-            if default.is_empty() {
-                return Ok(None);
-            }
-            default
-        }
+    let Some(value) = value else {
+        return Ok(None);
     };
+    let dir = string(&value, "options.cacheDir")?;
     if dir.is_empty() || dir.contains('\0') {
         return Err(invalid_options(
             "options.cacheDir must be a non-empty path without NUL characters",
         ));
     }
     Ok(Some(PathBuf::from(dir)))
+}
+
+/// `dir`, else the directory the environment names, else none. Read only when a program is
+/// about to be compiled, so runs of a compiled program never touch the environment.
+pub fn or_default_cache_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the host's own setting for the host's cache; guests never see it"
+    )]
+    dir.or_else(|| {
+        std::env::var_os(CACHE_DIR_ENV)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    })
 }
 
 fn run_limits(value: &Unknown<'_>, mut out: config::Limits) -> JsResult<config::Limits> {
