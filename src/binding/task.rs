@@ -120,6 +120,9 @@ impl Run {
             stderr: Vec::new(),
             virtual_time_ns: 0,
             fuel_consumed: self.metered.then_some(0),
+            // TODO(#5, JS side): the seeded `files`, as the engine reports for a cancelled run;
+            // the options are not kept here.
+            files: Vec::new(),
         }
     }
 

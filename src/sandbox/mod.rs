@@ -76,6 +76,7 @@ impl Program {
         cancel: Arc<AtomicBool>,
     ) -> Result<RunResult, SandboxError> {
         options.validate()?;
+        let vfs = options.filesystem()?;
         if cancel.load(Ordering::Relaxed) {
             return Ok(RunResult {
                 outcome: Outcome::Cancelled,
@@ -83,13 +84,14 @@ impl Program {
                 stderr: Vec::new(),
                 virtual_time_ns: 0,
                 fuel_consumed: options.limits.fuel.map(|_| 0),
+                files: vfs.export(),
             });
         }
         let limits = &options.limits;
         let pre = self.pre(limits.fuel.is_some())?;
         let clock = VirtualClock::new(limits.virtual_time_ns);
         let watchdog = Watchdog::new(limits.timeout_ms, cancel);
-        let data = StoreData::new(options, clock.clone(), watchdog);
+        let data = StoreData::new(options, vfs, clock.clone(), watchdog);
         let mut store = Store::new(pre.engine(), data);
         store.limiter(|data| &mut data.memory);
         store.epoch_deadline_callback(|ctx| ctx.data().watchdog.check());
@@ -112,6 +114,7 @@ impl Program {
             stderr: captured.stderr,
             virtual_time_ns: clock.elapsed(),
             fuel_consumed,
+            files: store.data().fs.export(),
         })
     }
 }

@@ -6,6 +6,7 @@ mod cache;
 mod cli;
 mod clocks;
 mod errors;
+mod filesystem;
 mod fuzz;
 mod limits;
 mod python;
