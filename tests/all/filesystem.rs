@@ -267,3 +267,71 @@ fn fs_times() {
     assert_result(&result, Outcome::Exited(0), stdout, "");
     assert_eq!(result.virtual_time_ns, 2_000_007_000);
 }
+
+/// Descriptor-level checks and error codes, as wasmtime-wasi gives them on Linux (except
+/// `mutate-directory`, reported on every directory the tree may be changed through).
+#[test]
+fn fs_descriptors() {
+    let options = seeded(&[
+        ("abc.txt", file("abc")),
+        ("d/x", file("x")),
+        ("link", link("abc.txt")),
+    ]);
+    let result = run("fs_descriptors", &options);
+    let stdout = r#"root flags: Ok(DescriptorFlags(READ | MUTATE_DIRECTORY))
+root type: Ok(DescriptorType::Directory)
+read-only flags: Ok(DescriptorFlags(READ))
+read-only read(2, 0): Ok(([97, 98], false))
+read-only read(10, 0): Ok(([97, 98, 99], true))
+read-only read(1, 5): Ok(([], true))
+read-only write: Err("bad-descriptor")
+read-only write-via-stream: Err("bad-descriptor")
+read-only set-size: Err("invalid")
+read-only read-directory: Err("not-directory")
+write-only flags: Ok(DescriptorFlags(WRITE))
+write-only read: Err("bad-descriptor")
+write-only read-via-stream: Err("bad-descriptor")
+write-only write: Ok(3)
+create flags: Ok(DescriptorFlags(READ | WRITE))
+sync flag: Err("unsupported")
+directory|create: Err("invalid")
+directory on a file: Err("not-directory")
+write a directory: Err("is-directory")
+nofollow symlink: Err("loop")
+missing: Err("no-entry")
+subdir flags: Ok(DescriptorFlags(READ | MUTATE_DIRECTORY))
+subdir read-via-stream: Err("is-directory")
+subdir write: Err("bad-descriptor")
+subdir create-directory-at: Ok(())
+subdir stat-at ..: Err("not-permitted")
+root entries: abc.txt:DescriptorType::RegularFile d:DescriptorType::Directory link:DescriptorType::SymbolicLink new.txt:DescriptorType::RegularFile
+stat-at link: Ok((DescriptorType::SymbolicLink, 7, 1))
+stat-at link followed: Ok((DescriptorType::RegularFile, 3))
+readlink-at file: Err("invalid")
+link-at follow: Err("invalid")
+link-at: Ok(())
+hash abc.txt == hard: true, abc.txt == link: false
+same object: root/root2 true, root/d false
+set-times overflow: Err("overflow")
+set-times carry: Ok(())
+atime after carry: Ok(Some(Datetime { seconds: 3, nanoseconds: 500000000 }))
+unlinked read: Ok(([115, 116, 105, 108, 108, 32, 104, 101, 114, 101], true))
+unlinked stat: Ok((0, 10))
+unlinked stat-at: Err("no-entry")
+rename over a directory: Err("is-directory")
+remove non-empty: Err("not-empty")
+unlink a directory: Err("is-directory")
+mkdir existing: Err("exist")
+"#;
+    assert_result(&result, Outcome::Exited(0), stdout, "");
+    let expected = tree(&[
+        ("abc.txt", file("ABC")),
+        ("d", Entry::Dir),
+        ("d/made", Entry::Dir),
+        ("d/x", file("x")),
+        ("hard", file("ABC")),
+        ("link", link("abc.txt")),
+        ("new.txt", file("")),
+    ]);
+    assert_eq!(result.files, expected);
+}
