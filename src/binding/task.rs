@@ -22,9 +22,9 @@ use napi::bindgen_prelude::{
 };
 use napi::{Env, JsDeferred, ScopedTask, ValueType, sys};
 
-use super::error::{JsResult, invalid_options};
+use super::error::{JsError, JsResult, invalid_options};
 use super::result::RunResult;
-use crate::sandbox::{self, Outcome, Program, RunOptions};
+use crate::sandbox::{self, Program, RunOptions};
 
 /// The program of an async run: compiled already, or bytes to compile on the pool thread.
 pub enum Source {
@@ -43,22 +43,25 @@ pub fn spawn<'env>(
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
     let (deferred, promise) = env.create_deferred()?;
-    let metered = job
-        .as_ref()
-        .is_ok_and(|(_, options)| options.limits.fuel.is_some());
+    let (source, options) = match job {
+        Ok((source, options)) => (source, Arc::new(options)),
+        Err(error) => {
+            reject(env, deferred, error);
+            return Ok(promise);
+        }
+    };
     let run = Arc::new(Run {
+        options,
         cancel: Arc::new(AtomicBool::new(false)),
         started: Mutex::new(false),
         deferred: Mutex::new(Some(deferred)),
-        metered,
     });
-    let listener = job.and_then(|job| Ok((job, listen(env, signal, &run)?)));
-    match listener {
+    match listen(env, signal, &run) {
         Err(error) => run.settle(env, Err(error)),
-        Ok(_) if run.cancel.load(Ordering::Relaxed) => run.settle(env, Ok(run.cancelled())),
-        Ok((job, listener)) => {
+        Ok(_) if run.cancel.load(Ordering::Relaxed) => run.settle(env, run.cancelled()),
+        Ok(listener) => {
             env.spawn(RunTask {
-                job: Some(job),
+                source: Some(source),
                 run,
                 listener,
             })?;
@@ -83,14 +86,22 @@ type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Settled> + Send>;
 
 /// What the task, the abort listener and the call share: whichever settles first wins.
 struct Run {
+    /// The run's options (also for the result of a run cancelled before it started).
+    options: Arc<RunOptions>,
     /// Set on abort; the guest's watchdog checks it.
     cancel: Arc<AtomicBool>,
     /// Whether the task started running (under this lock, so an abort sees a consistent state).
     started: Mutex<bool>,
     /// The promise's resolver, until it is settled.
     deferred: Mutex<Option<JsDeferred<Settled, Resolver>>>,
-    /// Whether the run is metered (a cancelled run then reports zero fuel consumed).
-    metered: bool,
+}
+
+type Deferred = JsDeferred<Settled, Resolver>;
+
+/// Rejects `deferred` with `error` as a JS error carrying its `code` (on the JS thread).
+fn reject(env: &Env, deferred: Deferred, error: JsError) {
+    let value = napi::JsError::from(error).into_unknown(Env::from_raw(env.raw()));
+    deferred.reject(napi::Error::from(value));
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -107,22 +118,13 @@ impl Run {
         };
         match result {
             Ok(result) => deferred.resolve(Box::new(move |_| Ok(Settled(result)))),
-            Err(error) => {
-                let value = napi::JsError::from(error).into_unknown(Env::from_raw(env.raw()));
-                deferred.reject(napi::Error::from(value));
-            }
+            Err(error) => reject(env, deferred, error),
         }
     }
 
     /// The result of a run cancelled before it started.
-    fn cancelled(&self) -> sandbox::RunResult {
-        sandbox::RunResult {
-            outcome: Outcome::Cancelled,
-            stdout: Vec::new(),
-            stderr: Vec::new(),
-            virtual_time_ns: 0,
-            fuel_consumed: self.metered.then_some(0),
-        }
+    fn cancelled(&self) -> JsResult<sandbox::RunResult> {
+        Ok(sandbox::cancelled(&self.options)?)
     }
 
     /// On abort: stop the guest, and settle now if the run has not started.
@@ -130,7 +132,7 @@ impl Run {
         let started = lock(&self.started);
         self.cancel.store(true, Ordering::Relaxed);
         if !*started {
-            self.settle(env, Ok(self.cancelled()));
+            self.settle(env, self.cancelled());
         }
     }
 
@@ -144,7 +146,7 @@ impl Run {
 
 /// One async run on the pool.
 struct RunTask {
-    job: Option<(Source, RunOptions)>,
+    source: Option<Source>,
     run: Arc<Run>,
     listener: Option<AbortListener>,
 }
@@ -154,7 +156,7 @@ impl<'task> ScopedTask<'task> for RunTask {
     type JsValue = ();
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let Some((source, options)) = self.job.take() else {
+        let Some(source) = self.source.take() else {
             return Ok(None);
         };
         if !self.run.start() {
@@ -165,7 +167,8 @@ impl<'task> ScopedTask<'task> for RunTask {
             Source::Bytes(wasm, cache_dir) => sandbox::cache::program(wasm, cache_dir),
         };
         let cancel = Arc::clone(&self.run.cancel);
-        let result = program.and_then(|program| program.run_cancellable(&options, cancel));
+        let options = &self.run.options;
+        let result = program.and_then(|program| program.run_cancellable(options, cancel));
         Ok(Some(result.map_err(Into::into)))
     }
 

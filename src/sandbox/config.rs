@@ -2,6 +2,7 @@
 //! JS values into these, the engine reads only these.
 
 use super::error::SandboxError;
+use super::vfs::{Entry, Vfs};
 
 /// `argv[0]` when the caller names no program.
 pub const DEFAULT_PROGRAM_NAME: &str = "main";
@@ -25,6 +26,12 @@ pub const DEFAULT_VIRTUAL_TIME_NS: u64 = 3_600 * 1_000_000_000;
 /// Default wall-clock budget of a run: 10 seconds.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 
+/// Default cap on the in-memory filesystem: 64 MiB, counted as the `vfs` module counts (file
+/// and symlink bytes plus a fixed overhead per inode and per directory entry). A quarter of the
+/// default memory cap because the host may hold up to about three times the counted bytes for
+/// a run: file buffers grow by doubling, and the result exports a copy of the tree.
+pub const DEFAULT_FS_BYTES: u64 = 64 << 20;
+
 /// The bounds of one run. `None` lifts a bound. Each bound that is hit ends the run with its own
 /// outcome, keeping the output written until then.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +46,11 @@ pub struct Limits {
     pub output_bytes: Option<u64>,
     /// How far the virtual clock may move, in nanoseconds.
     pub virtual_time_ns: Option<u64>,
+    /// The in-memory filesystem, in bytes as the `vfs` module counts them; the seeded `files`
+    /// count toward it. Unlike the other limits, reaching it does not end the run: the write or
+    /// create that would pass it fails with the WASI error `insufficient-space` (`ENOSPC`),
+    /// having changed nothing, and the guest carries on.
+    pub fs_bytes: Option<u64>,
 }
 
 impl Default for Limits {
@@ -49,6 +61,7 @@ impl Default for Limits {
             memory_bytes: Some(DEFAULT_MEMORY_BYTES),
             output_bytes: Some(DEFAULT_OUTPUT_BYTES),
             virtual_time_ns: Some(DEFAULT_VIRTUAL_TIME_NS),
+            fs_bytes: Some(DEFAULT_FS_BYTES),
         }
     }
 }
@@ -70,6 +83,11 @@ pub struct RunOptions {
     pub seed: u64,
     /// The wall-clock time at the start of the run, in milliseconds since the Unix epoch.
     pub start_time_ms: u64,
+    /// The filesystem the guest sees under its one preopened directory, `/`: paths relative to
+    /// the root (`"data/in.txt"`), parents created as needed. A run's
+    /// [`RunResult::files`](super::RunResult::files) has the same form, so it can be passed
+    /// back here to continue from where a run left off.
+    pub files: Vec<(String, Entry)>,
     /// The bounds of the run.
     pub limits: Limits,
 }
@@ -83,6 +101,7 @@ impl Default for RunOptions {
             stdin: Vec::new(),
             seed: 0,
             start_time_ms: DEFAULT_START_TIME_MS,
+            files: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -91,6 +110,8 @@ impl Default for RunOptions {
 impl RunOptions {
     /// Checks what the types alone cannot: strings a C guest could not receive intact, env names
     /// that could not round-trip through `NAME=value`, a start time a `Date` cannot hold.
+    /// `files` is checked when the run builds its filesystem (see [`RunOptions::files`]), so
+    /// that a run parses it only once.
     pub fn validate(&self) -> Result<(), SandboxError> {
         let invalid = |msg: String| Err(SandboxError::InvalidOptions(msg));
         if let Some(arg) = std::iter::once(&self.program_name)
@@ -119,6 +140,18 @@ impl RunOptions {
             ));
         }
         Ok(())
+    }
+
+    /// The run's filesystem, built from `files` under `limits.fsBytes`, every timestamp at the
+    /// start time. A malformed `files` is `InvalidOptions`, its message prefixed with `files:`.
+    pub fn filesystem(&self) -> Result<Vfs, SandboxError> {
+        // The options are borrowed for every run of them, so the seed is cloned: one copy of
+        // the seeded bytes per run, the price of running the same options many times.
+        // Nothing is copied when `files` is empty, as in a plain run.
+        let limit = self.limits.fs_bytes.unwrap_or(u64::MAX);
+        let now = self.start_time_ms.saturating_mul(1_000_000);
+        Vfs::new(self.files.clone(), limit, now)
+            .map_err(|e| SandboxError::InvalidOptions(format!("files: {e}")))
     }
 
     /// `argv` as the guest sees it: the program name, then the arguments.

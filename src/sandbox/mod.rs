@@ -33,6 +33,7 @@ use clock::VirtualClock;
 use engine::Flavor;
 use limits::Watchdog;
 use store::StoreData;
+use vfs::Vfs;
 
 /// A compiled, import-checked program, ready to run any number of times.
 pub struct Program {
@@ -112,48 +113,60 @@ impl Program {
         options: &RunOptions,
         cancel: Arc<AtomicBool>,
     ) -> Result<RunResult, SandboxError> {
-        options.validate()?;
         if cancel.load(Ordering::Relaxed) {
-            return Ok(RunResult {
-                outcome: Outcome::Cancelled,
-                stdout: Vec::new(),
-                stderr: Vec::new(),
-                virtual_time_ns: 0,
-                fuel_consumed: options.limits.fuel.map(|_| 0),
-            });
+            return cancelled(options);
         }
+        options.validate()?;
+        let vfs = options.filesystem()?;
         let flavor = match (options.limits.fuel, &self.pooled) {
             (Some(_), _) => Flavor::Fuel,
             (None, Some(_)) => Flavor::Pooled,
             (None, None) => Flavor::OnDemand,
         };
-        match attempt(self.compiled(flavor)?, options, &cancel)? {
+        match attempt(self.compiled(flavor)?, options, vfs, &cancel)? {
             Attempt::Done(result) => Ok(result),
-            // Nothing of the failed attempt is kept: the retry starts from scratch, so the
-            // result is the same as if the pool had had room.
-            Attempt::PoolFull => match attempt(self.compiled(Flavor::OnDemand)?, options, &cancel)?
-            {
-                Attempt::Done(result) => Ok(result),
-                Attempt::PoolFull => Err(unreachable_pool()),
-            },
+            // Nothing of the failed attempt is kept: the retry starts from scratch, with the
+            // filesystem seeded again, so the result is the same as if the pool had had room.
+            Attempt::PoolFull => {
+                let pre = self.compiled(Flavor::OnDemand)?;
+                match attempt(pre, options, options.filesystem()?, &cancel)? {
+                    Attempt::Done(result) => Ok(result),
+                    Attempt::PoolFull => Err(unreachable_pool()),
+                }
+            }
         }
     }
+}
+
+/// The result of a run cancelled before it started: no output, no time, the seeded files.
+/// Invalid options are still an error.
+pub fn cancelled(options: &RunOptions) -> Result<RunResult, SandboxError> {
+    options.validate()?;
+    Ok(RunResult {
+        outcome: Outcome::Cancelled,
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        virtual_time_ns: 0,
+        fuel_consumed: options.limits.fuel.map(|_| 0),
+        files: options.filesystem()?.export(),
+    })
 }
 
 fn unreachable_pool() -> SandboxError {
     SandboxError::Internal("no pooled engine for this program".to_owned())
 }
 
-/// Runs `pre` once in a fresh store.
+/// Runs `pre` once in a fresh store, on the filesystem `vfs`.
 fn attempt(
     pre: &CommandPre<StoreData>,
     options: &RunOptions,
+    vfs: Vfs,
     cancel: &Arc<AtomicBool>,
 ) -> Result<Attempt, SandboxError> {
     let limits = &options.limits;
     let clock = VirtualClock::new(limits.virtual_time_ns);
     let watchdog = Watchdog::new(limits.timeout_ms, Arc::clone(cancel));
-    let data = StoreData::new(options, clock.clone(), watchdog);
+    let data = StoreData::new(options, vfs, clock.clone(), watchdog);
     let mut store = Store::new(pre.engine(), data);
     store.limiter(|data| &mut data.memory);
     store.epoch_deadline_callback(|ctx| ctx.data().watchdog.check());
@@ -181,6 +194,7 @@ fn attempt(
         stderr: captured.stderr,
         virtual_time_ns: clock.elapsed(),
         fuel_consumed,
+        files: store.data().fs.export(),
     }))
 }
 

@@ -5,6 +5,7 @@ use wasmtime::{Trap, WasmBacktrace};
 use super::executor::Stall;
 use super::host::cli::GuestExit;
 use super::limits::LimitExceeded;
+use super::vfs::Entry;
 
 /// The exit code reported for a trapped guest: 128 + SIGABRT, as a native program that aborts
 /// (and the wasmtime CLI) would report.
@@ -81,6 +82,11 @@ pub struct RunResult {
     pub virtual_time_ns: u64,
     /// Fuel consumed, when the run was metered (a fuel limit was set).
     pub fuel_consumed: Option<u64>,
+    /// The filesystem as the run left it, however it ended (a trap or a limit included), in the
+    /// form of [`RunOptions::files`](super::RunOptions::files): every file, directory and
+    /// symlink sorted by path. Passing it back as `files` rebuilds the same tree. Hard links
+    /// come back as separate copies, and files unlinked while open are gone.
+    pub files: Vec<(String, Entry)>,
 }
 
 /// Classifies the end of a run: `run`'s own result, a guest exit, a limit, a trap, or a stall.

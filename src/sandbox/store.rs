@@ -7,9 +7,11 @@ use super::clock::VirtualClock;
 use super::config::RunOptions;
 use super::host::cli::CliCtx;
 use super::host::clocks::ClockCtx;
+use super::host::filesystem::SharedFs;
 use super::host::random::RandomCtx;
 use super::host::stdio::{OutputSink, Stdin};
 use super::limits::{MemoryLimiter, Watchdog};
+use super::vfs::Vfs;
 
 /// What a run's `Store` holds. Built fresh for every run from its options; nothing is shared
 /// between runs except the clock handle the executor keeps.
@@ -22,6 +24,8 @@ pub struct StoreData {
     pub clocks: ClockCtx,
     /// `wasi:random`.
     pub random: RandomCtx,
+    /// `wasi:filesystem`: the run's tree.
+    pub fs: SharedFs,
     /// Caps linear memories and tables.
     pub memory: MemoryLimiter,
     /// Ends the run on timeout or cancellation.
@@ -29,8 +33,10 @@ pub struct StoreData {
 }
 
 impl StoreData {
-    /// Fresh state for one run of `options` on `clock`, watched by `watchdog`.
-    pub fn new(options: &RunOptions, clock: VirtualClock, watchdog: Watchdog) -> Self {
+    /// Fresh state for one run of `options` with the tree `vfs` (built from `options.files`),
+    /// on `clock`, watched by `watchdog`.
+    pub fn new(options: &RunOptions, vfs: Vfs, clock: VirtualClock, watchdog: Watchdog) -> Self {
+        let wall_start_ns = u128::from(options.start_time_ms) * 1_000_000;
         Self {
             table: ResourceTable::new(),
             cli: CliCtx {
@@ -39,9 +45,10 @@ impl StoreData {
                 stdin: Stdin::new(options.stdin.clone()),
                 output: OutputSink::new(options.limits.output_bytes),
             },
+            fs: SharedFs::new(vfs, clock.clone(), wall_start_ns),
             clocks: ClockCtx {
                 clock,
-                wall_start_ns: u128::from(options.start_time_ms) * 1_000_000,
+                wall_start_ns,
             },
             random: RandomCtx::new(options.seed),
             memory: MemoryLimiter::new(options.limits.memory_bytes),

@@ -7,6 +7,7 @@ mod cli;
 mod clocks;
 mod disk_cache;
 mod errors;
+mod filesystem;
 mod fuzz;
 mod limits;
 mod python;
