@@ -66,6 +66,14 @@ export interface RunLimits {
    * @default 3600000 (1 hour)
    */
   virtualTimeMs?: number
+  /**
+   * The in-memory filesystem, in bytes: file and symlink contents plus 128 bytes per file,
+   * directory or link and 64 bytes plus the name per directory entry; the seeded `files`
+   * count. Reaching it does not end the run: the write or create that would pass it fails
+   * with the WASI error `insufficient-space` (ENOSPC) and changes nothing.
+   * @default 67108864 (64 MiB)
+   */
+  fsBytes?: number
 }
 
 /** Options of one run. Every field is optional; the same options give the same result. */
@@ -102,6 +110,14 @@ export interface RunOptions {
    * @default 2009-11-10T23:00:00Z
    */
   startTime?: Date | number
+  /**
+   * The guest's filesystem, preopened as `/` and living only in memory: paths relative to the
+   * root (`'data/in.txt'`; parent directories are implied) mapped to a file's contents (a
+   * string is UTF-8), `{ type: 'dir' }` or `{ type: 'symlink', target }`. A result's `files`
+   * can be passed back here to continue where a run left off. Never mutated.
+   * @default {} (an empty root directory)
+   */
+  files?: Record<string, string | Uint8Array | { type: 'dir' } | { type: 'symlink'; target: string }>
   /**
    * The bounds of the run; each one hit ends the run with its own `outcome`, keeping the
    * output written until then.
@@ -147,6 +163,12 @@ export interface RunResult {
   fuelConsumed?: bigint
   /** Present when `outcome` is `'trapped'`. */
   trap?: TrapInfo
+  /**
+   * The filesystem as the run left it, however it ended: every file (a Buffer), directory
+   * and symlink, by path relative to `/`, in path order. Pass it as the next run's `files`
+   * to continue from here. Hard links come back as separate copies.
+   */
+  files: Record<string, Buffer | { type: 'dir' } | { type: 'symlink'; target: string }>
 }
 
 /**

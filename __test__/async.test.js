@@ -56,6 +56,7 @@ test('an already aborted signal cancels the run before it starts', async () => {
     stderr: Buffer.alloc(0),
     virtualTimeNs: 0n,
     fuelConsumed: 0n,
+    files: {},
   })
 })
 

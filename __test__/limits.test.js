@@ -32,6 +32,7 @@ test('spin: the wall-clock timeout fires in a loop that never calls the host', (
     stdout: Buffer.from('spinning\n'),
     stderr: Buffer.alloc(0),
     virtualTimeNs: 0n,
+    files: {},
   })
   assert.ok(ms < 200 + 2000, `a 200 ms budget took ${ms} ms`) // generous sanity bound
   assert.equal(text(program('hello').run().stdout), 'hello from stdout\n')

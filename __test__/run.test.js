@@ -23,6 +23,7 @@ test('hello', () => {
     stdout: Buffer.from('hello from stdout\n'),
     stderr: Buffer.from('hello from stderr\n'),
     virtualTimeNs: 0n,
+    files: {},
   })
   assert.ok(Buffer.isBuffer(result.stdout))
 })

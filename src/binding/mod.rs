@@ -3,6 +3,7 @@
 //! engine errors become JS errors with stable codes in one place ([`error`]).
 
 pub mod error;
+pub mod files;
 pub mod options;
 pub mod result;
 pub mod task;

@@ -12,6 +12,7 @@ use napi::{JsDate, ValueType};
 use napi_derive::napi;
 
 use super::error::{JsResult, invalid_options, invalid_wasm};
+use super::files;
 use crate::sandbox::config::{self, MAX_START_TIME_MS};
 
 /// Options of one run. Every field is optional; the same options give the same result.
@@ -43,6 +44,15 @@ pub struct RunOptions<'a> {
     /// @default 2009-11-10T23:00:00Z
     #[napi(ts_type = "Date | number")]
     pub start_time: Option<Unknown<'a>>,
+    /// The guest's filesystem, preopened as `/` and living only in memory: paths relative to the
+    /// root (`'data/in.txt'`; parent directories are implied) mapped to a file's contents (a
+    /// string is UTF-8), `{ type: 'dir' }` or `{ type: 'symlink', target }`. A result's `files`
+    /// can be passed back here to continue where a run left off. Never mutated.
+    /// @default {} (an empty root directory)
+    #[napi(
+        ts_type = "Record<string, string | Uint8Array | { type: 'dir' } | { type: 'symlink'; target: string }>"
+    )]
+    pub files: Option<Unknown<'a>>,
     /// The bounds of the run; each one hit ends the run with its own `outcome`, keeping the
     /// output written until then.
     #[napi(ts_type = "RunLimits")]
@@ -94,6 +104,13 @@ pub struct RunLimits<'a> {
     /// @default 3600000 (1 hour)
     #[napi(ts_type = "number")]
     pub virtual_time_ms: Option<Unknown<'a>>,
+    /// The in-memory filesystem, in bytes: file and symlink contents plus 128 bytes per file,
+    /// directory or link and 64 bytes plus the name per directory entry; the seeded `files`
+    /// count. Reaching it does not end the run: the write or create that would pass it fails
+    /// with the WASI error `insufficient-space` (ENOSPC) and changes nothing.
+    /// @default 67108864 (64 MiB)
+    #[napi(ts_type = "number")]
+    pub fs_bytes: Option<Unknown<'a>>,
 }
 
 /// A copy of the bytes of the `wasm` argument (a `Uint8Array` or `Buffer`), taken before any
@@ -148,6 +165,9 @@ pub fn run_options(
     }
     if let Some(start) = present(raw.start_time) {
         out.start_time_ms = start_time(&start)?;
+    }
+    if let Some(files) = present(raw.files) {
+        out.files = files::from_js(&files)?;
     }
     if let Some(limits) = present(raw.limits) {
         out.limits = run_limits(&limits, out.limits)?;
@@ -222,6 +242,7 @@ fn run_limits(value: &Unknown<'_>, mut out: config::Limits) -> JsResult<config::
             &mut out.virtual_time_ns,
             1_000_000,
         ),
+        (raw.fs_bytes, "fsBytes", &mut out.fs_bytes, 1),
     ];
     for (value, name, slot, scale) in fields {
         if let Some(value) = present(value) {
@@ -245,7 +266,7 @@ fn limit(value: &Unknown<'_>, what: &str) -> JsResult<Option<u64>> {
         .map_err(|_| invalid_options(format!("{what} must be a non-negative integer or Infinity")))
 }
 
-fn is_nullish(value: &Unknown<'_>) -> bool {
+pub(super) fn is_nullish(value: &Unknown<'_>) -> bool {
     matches!(value.get_type(), Ok(ValueType::Undefined | ValueType::Null))
 }
 
@@ -254,7 +275,7 @@ fn present(value: Option<Unknown<'_>>) -> Option<Unknown<'_>> {
 }
 
 /// A short description of a JS value's type for error messages.
-fn describe(value: &Unknown<'_>) -> &'static str {
+pub(super) fn describe(value: &Unknown<'_>) -> &'static str {
     match value.get_type() {
         Ok(ValueType::Undefined) => "undefined",
         Ok(ValueType::Null) => "null",
@@ -272,7 +293,7 @@ fn describe(value: &Unknown<'_>) -> &'static str {
 }
 
 /// SAFETY for the casts below: each follows a `get_type` check that matches the target type.
-fn string(value: &Unknown<'_>, what: &str) -> JsResult<String> {
+pub(super) fn string(value: &Unknown<'_>, what: &str) -> JsResult<String> {
     if value.get_type().ok() != Some(ValueType::String) {
         return Err(invalid_options(format!(
             "{what} must be a string, got {}",
@@ -325,7 +346,7 @@ fn string_record(value: &Unknown<'_>, what: &str) -> JsResult<Vec<(String, Strin
 
 /// The object's own enumerable string keys, in property order (inherited properties, such as a
 /// polluted `Object.prototype`, never reach the guest).
-fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
+pub(super) fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
     let names = object.get_all_property_names(
         KeyCollectionMode::OwnOnly,
         KeyFilter::Enumerable,
@@ -342,7 +363,7 @@ fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
     Ok(keys)
 }
 
-fn bytes_or_string(value: &Unknown<'_>, what: &str) -> JsResult<Vec<u8>> {
+pub(super) fn bytes_or_string(value: &Unknown<'_>, what: &str) -> JsResult<Vec<u8>> {
     if value.get_type().ok() == Some(ValueType::String) {
         return Ok(string(value, what)?.into_bytes());
     }

@@ -1,9 +1,10 @@
 //! The JS shape of a run's result.
 
 use napi::Env;
-use napi::bindgen_prelude::{BigInt, BufferSlice};
+use napi::bindgen_prelude::{BigInt, BufferSlice, Object};
 use napi_derive::napi;
 
+use super::files;
 use crate::sandbox::{self, Outcome};
 
 /// Why a trapped run trapped.
@@ -45,13 +46,20 @@ pub struct RunResult<'env> {
     pub fuel_consumed: Option<BigInt>,
     /// Present when `outcome` is `'trapped'`.
     pub trap: Option<TrapInfo>,
+    /// The filesystem as the run left it, however it ended: every file (a Buffer), directory
+    /// and symlink, by path relative to `/`, in path order. Pass it as the next run's `files`
+    /// to continue from here. Hard links come back as separate copies.
+    #[napi(
+        ts_type = "Record<string, Buffer | { type: 'dir' } | { type: 'symlink'; target: string }>"
+    )]
+    pub files: Object<'env>,
 }
 
 impl<'env> RunResult<'env> {
     /// The JS result of a run. Output is copied into buffers that V8 allocates and frees:
     /// buffers wrapping Rust memory are only freed once the event loop turns, so a synchronous
     /// loop of runs would hold every run's output until it returned.
-    pub fn new(env: &Env, result: sandbox::RunResult) -> napi::Result<Self> {
+    pub fn new(env: &'env Env, result: sandbox::RunResult) -> napi::Result<Self> {
         let trap = match &result.outcome {
             Outcome::Trapped { message, backtrace } => Some(TrapInfo {
                 message: message.clone(),
@@ -67,6 +75,7 @@ impl<'env> RunResult<'env> {
             virtual_time_ns: BigInt::from(result.virtual_time_ns),
             fuel_consumed: result.fuel_consumed.map(BigInt::from),
             trap,
+            files: files::to_js(env, &result.files)?,
         })
     }
 }

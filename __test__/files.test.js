@@ -1,0 +1,132 @@
+// The in-memory filesystem from JS: seeding `files`, the tree handed back, the round trip,
+// escapes, fsBytes and bad input.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+
+const { Program, runWasiAsync } = require('..')
+const { guest } = require('./guests')
+
+const programs = new Map()
+/** Runs guest `name` twice with `options` and asserts both results are identical. */
+function run(name, options) {
+  if (!programs.has(name)) programs.set(name, new Program(guest(name)))
+  const first = programs.get(name).run(options)
+  assert.deepEqual(programs.get(name).run(options), first)
+  return first
+}
+
+const seed = () => ({
+  'data/input.txt': 'hello, tree\n',
+  'data/remove-me.txt': Buffer.from('bye'),
+  'data/empty': { type: 'dir' },
+})
+
+test('fs_roundtrip: the guest reads, writes, renames and lists; the tree comes back', () => {
+  const files = seed()
+  const result = run('fs_roundtrip', { files })
+  assert.deepEqual(files, seed(), 'the caller\'s object is not mutated')
+  assert.equal(result.outcome, 'exited')
+  assert.equal(
+    result.stdout.toString(),
+    [
+      'read data/input.txt: "hello, tree\\n"',
+      'ls /: data/',
+      'wrote out/upper.txt',
+      'appended out/log.txt: "one\\ntwo\\n"',
+      'renamed tmp -> moved: tmp exists: false',
+      'ls moved/a/b: deep.txt',
+      'readlink out/upper-sym: "upper.txt"',
+      'via symlink: "HELLO, TREE\\n"',
+      'out/upper.txt link count: 2',
+      'remove_dir moved: Uncategorized (errno Some(55))',
+      'out/sized.bin len: 5',
+      'ls /: data/ moved/ out/',
+      'ls out: log.txt sized.bin upper-link.txt upper-sym@ upper.txt',
+      '',
+    ].join('\n'),
+  )
+  assert.deepEqual(result.files, {
+    data: { type: 'dir' },
+    'data/input.txt': Buffer.from('hello, tree\n'),
+    moved: { type: 'dir' },
+    'moved/a': { type: 'dir' },
+    'moved/a/b': { type: 'dir' },
+    'moved/a/b/deep.txt': Buffer.from('deep'),
+    out: { type: 'dir' },
+    'out/log.txt': Buffer.from('one\ntwo\n'),
+    'out/sized.bin': Buffer.alloc(5),
+    'out/upper-link.txt': Buffer.from('HELLO, TREE\n'),
+    'out/upper-sym': { type: 'symlink', target: 'upper.txt' },
+    'out/upper.txt': Buffer.from('HELLO, TREE\n'),
+  })
+  assert.deepEqual(Object.keys(result.files), Object.keys(result.files).sort(), 'in path order')
+})
+
+test('a result\'s files, passed back, are the same tree', async () => {
+  const first = run('fs_roundtrip', { files: seed() })
+  const second = run('fs_tree', { files: first.files })
+  assert.equal(second.outcome, 'exited')
+  assert.deepEqual(second.files, first.files)
+  assert.match(second.stdout.toString(), /^\/data\/\n\/data\/input.txt: "hello, tree\\n"\n/)
+  assert.deepEqual(await runWasiAsync(guest('fs_tree'), { files: first.files }), second)
+})
+
+test('fs_escape: nothing outside the tree is reachable', () => {
+  const result = run('fs_escape', {
+    files: {
+      'inside.txt': 'inside',
+      'abs-link': { type: 'symlink', target: '/etc/hostname' },
+      'up-link': { type: 'symlink', target: '../etc/hostname' },
+      'sub/up-link': { type: 'symlink', target: '../../etc/hostname' },
+      'sub/inside-link': { type: 'symlink', target: '../inside.txt' },
+    },
+  })
+  const denied = 'PermissionDenied (errno Some(63))'
+  assert.equal(
+    result.stdout.toString(),
+    [
+      `../../etc/passwd: ${denied}`,
+      '/etc/passwd: NotFound (errno Some(44))',
+      `/../etc/passwd: ${denied}`,
+      `abs-link: ${denied}`,
+      `up-link: ${denied}`,
+      `sub/up-link: ${denied}`,
+      'sub/inside-link: read "inside"',
+      `ls ..: ${denied}`,
+      'preopen: "/"',
+      'symlink to /etc/hostname: Err("not-permitted")',
+      `sub/climb: ${denied}`,
+      `write ../outside.txt: ${denied}`,
+      'cd sub; ../inside.txt: read "inside"',
+      `cd sub; ../../etc/passwd: ${denied}`,
+      '',
+    ].join('\n'),
+  )
+})
+
+test('bad files are ERR_INVALID_OPTIONS with the path named', () => {
+  const program = new Program(guest('fs_tree'))
+  const cases = [
+    [[], 'options.files must be an object mapping paths to entries, got an array'],
+    [{ a: 5 }, 'options.files["a"] must be a string, a Uint8Array, { type: \'dir\' } or { type: \'symlink\', target: string }, got a number'],
+    [{ a: { type: 'fifo' } }, 'options.files["a"] must be a string, a Uint8Array, { type: \'dir\' } or { type: \'symlink\', target: string }, got an object'],
+    [{ a: { type: 'symlink' } }, 'options.files["a"].target must be a string, got undefined'],
+  ]
+  for (const [files, message] of cases) {
+    assert.throws(() => program.run({ files }), { code: 'ERR_INVALID_OPTIONS', message })
+  }
+  for (const files of [{ '../x': 'a' }, { '/abs': 'a' }, { a: 'file', 'a/b': 'under a file' }]) {
+    assert.throws(() => program.run({ files }), (error) => {
+      assert.equal(error.code, 'ERR_INVALID_OPTIONS')
+      assert.match(error.message, /^files: /)
+      return true
+    })
+  }
+  assert.throws(() => program.run({ files: { big: Buffer.alloc(2000) }, limits: { fsBytes: 1000 } }), {
+    code: 'ERR_INVALID_OPTIONS',
+  })
+  assert.throws(() => program.run({ limits: { fsBytes: -1 } }), {
+    code: 'ERR_INVALID_OPTIONS',
+    message: 'options.limits.fsBytes must be a non-negative integer or Infinity',
+  })
+})
