@@ -52,9 +52,15 @@ pub const MAX_BACKTRACE_FRAMES: usize = 20;
 const ASYNC_STACK: usize = MAX_WASM_STACK + (1 << 20);
 
 /// How many instances of each kind the pool holds at once: component instances, core instances,
-/// memories, tables and fiber stacks. Each memory slot reserves 4 GiB of address space (no
-/// physical memory until used), so the pool reserves about 4 TiB of the 128 TiB available.
+/// memories and tables. Each memory slot reserves 4 GiB of address space (no physical memory
+/// until used), so the pool reserves about 4 TiB of the 128 TiB available.
 pub const POOL_SLOTS: u32 = 1000;
+
+/// How many runs at once get a pooled fiber stack (each run uses one); the runs beyond go to the
+/// on-demand engine. Every pooled stack costs guard-page set-up when the pool is created (about
+/// 3 ms for 1000 of them), which a fresh process pays before its first run; 64 covers the JS
+/// thread plus a libuv pool of 63 threads.
+pub const POOL_STACKS: u32 = 64;
 
 /// The largest table the pool holds; bigger ones (e.g. a large C program's function table) use
 /// the on-demand engine.
@@ -99,7 +105,7 @@ fn config(flavor: Flavor) -> Config {
             .total_core_instances(POOL_SLOTS)
             .total_memories(POOL_SLOTS)
             .total_tables(POOL_SLOTS)
-            .total_stacks(POOL_SLOTS)
+            .total_stacks(POOL_STACKS)
             .table_elements(POOL_TABLE_ELEMENTS)
             .linear_memory_keep_resident(POOL_KEEP_MEMORY)
             .table_keep_resident(POOL_KEEP_TABLE)
@@ -128,40 +134,38 @@ fn build(flavor: Flavor) -> wasmtime::Result<Shared> {
     Ok(Shared { engine, linker })
 }
 
-/// One engine per flavor; the pooled one is absent when the pool cannot be reserved (e.g. under
-/// a tight `ulimit -v`).
-struct Engines {
-    pooled: Option<Shared>,
-    on_demand: Shared,
-    fuel: Shared,
-}
+type Built = Result<Option<Shared>, String>;
 
-fn build_all() -> wasmtime::Result<Engines> {
-    let engines = Engines {
-        pooled: build(Flavor::Pooled).ok(),
-        on_demand: build(Flavor::OnDemand)?,
-        fuel: build(Flavor::Fuel)?,
+fn build_watched(flavor: Flavor) -> Built {
+    let shared = match build(flavor) {
+        Ok(shared) => shared,
+        // A pool that cannot be reserved (e.g. under a tight `ulimit -v`) leaves the on-demand
+        // engine to do its work.
+        Err(_) if flavor == Flavor::Pooled => return Ok(None),
+        Err(e) => return Err(format!("{e:#}")),
     };
-    let all = [&engines.on_demand, &engines.fuel]
-        .into_iter()
-        .chain(&engines.pooled);
-    limits::start_ticker(all.map(|shared| shared.engine.clone()).collect())?;
-    Ok(engines)
+    limits::watch_engine(&shared.engine).map_err(|e| format!("cannot start the watchdog: {e}"))?;
+    Ok(Some(shared))
 }
 
-/// The shared engine and linker of `flavor`, built on first use; `None` for a pool that could
-/// not be reserved.
+/// The shared engine and linker of `flavor`, each built on first use (a first run in a fresh
+/// process builds only the pooled one); `None` for a pool that could not be reserved.
 pub fn shared(flavor: Flavor) -> Result<Option<&'static Shared>, SandboxError> {
-    static ENGINES: OnceLock<Result<Engines, String>> = OnceLock::new();
-    let engines = ENGINES
-        .get_or_init(|| build_all().map_err(|e| format!("{e:#}")))
+    static ENGINES: [OnceLock<Built>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let slot = match flavor {
+        Flavor::Pooled => 0,
+        Flavor::OnDemand => 1,
+        Flavor::Fuel => 2,
+    };
+    let built = ENGINES[slot].get_or_init(|| build_watched(flavor));
+    let shared = built
         .as_ref()
         .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm engine: {e}")))?;
-    Ok(match flavor {
-        Flavor::Pooled => engines.pooled.as_ref(),
-        Flavor::OnDemand => Some(&engines.on_demand),
-        Flavor::Fuel => Some(&engines.fuel),
-    })
+    match (flavor, shared) {
+        (Flavor::Pooled, shared) => Ok(shared.as_ref()),
+        (_, Some(shared)) => Ok(Some(shared)),
+        (_, None) => Err(SandboxError::Internal("no engine".to_owned())),
+    }
 }
 
 /// Compiles `wasm` for the engine of `flavor` (or loads it from the disk cache in `cache_dir`),

@@ -3,7 +3,7 @@
 //! run with a [`LimitExceeded`] error that `report.rs` turns into that limit's outcome.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
@@ -125,28 +125,42 @@ const TICK: Duration = Duration::from_millis(2);
 /// The one thread that advances the epoch of every engine while at least one run is active,
 /// and sleeps otherwise.
 struct Ticker {
-    engines: Vec<Engine>,
+    engines: Mutex<Vec<Engine>>,
     active: AtomicUsize,
     thread: OnceLock<Thread>,
 }
 
 static TICKER: OnceLock<Arc<Ticker>> = OnceLock::new();
 
-/// Starts the watchdog thread for `engines`; called once, when the engines are built.
-pub fn start_ticker(engines: Vec<Engine>) -> std::io::Result<()> {
-    let ticker = Arc::new(Ticker {
-        engines,
-        active: AtomicUsize::new(0),
-        thread: OnceLock::new(),
-    });
-    let for_thread = Arc::clone(&ticker);
-    let handle = thread::Builder::new()
-        .name("hermetic-wasi-epoch".into())
-        .spawn(move || tick(&for_thread))?;
-    // The thread parks until a run starts, so it may start before `thread` is set.
-    let _ = ticker.thread.set(handle.thread().clone());
-    let _ = TICKER.set(ticker);
+/// Has the watchdog thread tick `engine`'s epoch while runs are active; the first call starts
+/// the thread. Called once per engine, when it is built.
+pub fn watch_engine(engine: &Engine) -> std::io::Result<()> {
+    static STARTED: Mutex<bool> = Mutex::new(false);
+    let mut started = STARTED.lock().unwrap_or_else(|e| e.into_inner());
+    if !*started {
+        let ticker = Arc::new(Ticker {
+            engines: Mutex::new(Vec::new()),
+            active: AtomicUsize::new(0),
+            thread: OnceLock::new(),
+        });
+        let for_thread = Arc::clone(&ticker);
+        let handle = thread::Builder::new()
+            .name("hermetic-wasi-epoch".into())
+            .spawn(move || tick(&for_thread))?;
+        // The thread parks until a run starts, so it may start before `thread` is set.
+        let _ = ticker.thread.set(handle.thread().clone());
+        let _ = TICKER.set(ticker);
+        *started = true;
+    }
+    if let Some(ticker) = TICKER.get() {
+        lock(&ticker.engines).push(engine.clone());
+    }
     Ok(())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means a panic elsewhere; the list of engines stays valid.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[allow(
@@ -160,7 +174,7 @@ fn tick(ticker: &Ticker) {
             continue;
         }
         thread::sleep(TICK);
-        for engine in &ticker.engines {
+        for engine in lock(&ticker.engines).iter() {
             engine.increment_epoch();
         }
     }
