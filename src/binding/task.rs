@@ -120,6 +120,7 @@ impl Run {
             stderr: Vec::new(),
             virtual_time_ns: 0,
             fuel_consumed: self.metered.then_some(0),
+            files: Vec::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! JS values into these, the engine reads only these.
 
 use super::error::SandboxError;
+use super::vfs;
 
 /// `argv[0]` when the caller names no program.
 pub const DEFAULT_PROGRAM_NAME: &str = "main";
@@ -25,6 +26,9 @@ pub const DEFAULT_VIRTUAL_TIME_NS: u64 = 3_600 * 1_000_000_000;
 /// Default wall-clock budget of a run: 10 seconds.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 
+/// Default cap on the in-memory filesystem (seeded files included): 64 MiB.
+pub const DEFAULT_FS_BYTES: u64 = 64 << 20;
+
 /// The bounds of one run. `None` lifts a bound. Each bound that is hit ends the run with its own
 /// outcome, keeping the output written until then.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +43,9 @@ pub struct Limits {
     pub output_bytes: Option<u64>,
     /// How far the virtual clock may move, in nanoseconds.
     pub virtual_time_ns: Option<u64>,
+    /// The in-memory filesystem, in bytes as `Vfs::used_bytes` counts them. A write past it
+    /// fails with "no space" and the run goes on.
+    pub fs_bytes: Option<u64>,
 }
 
 impl Default for Limits {
@@ -49,6 +56,7 @@ impl Default for Limits {
             memory_bytes: Some(DEFAULT_MEMORY_BYTES),
             output_bytes: Some(DEFAULT_OUTPUT_BYTES),
             virtual_time_ns: Some(DEFAULT_VIRTUAL_TIME_NS),
+            fs_bytes: Some(DEFAULT_FS_BYTES),
         }
     }
 }
@@ -70,6 +78,9 @@ pub struct RunOptions {
     pub seed: u64,
     /// The wall-clock time at the start of the run, in milliseconds since the Unix epoch.
     pub start_time_ms: u64,
+    /// The files the run's filesystem starts with, relative to its root `/` (see
+    /// [`vfs::Vfs::new`] for the rules).
+    pub files: Vec<(String, vfs::Entry)>,
     /// The bounds of the run.
     pub limits: Limits,
 }
@@ -83,6 +94,7 @@ impl Default for RunOptions {
             stdin: Vec::new(),
             seed: 0,
             start_time_ms: DEFAULT_START_TIME_MS,
+            files: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -119,6 +131,20 @@ impl RunOptions {
             ));
         }
         Ok(())
+    }
+
+    /// The wall-clock time at the start of the run, in nanoseconds since the Unix epoch.
+    pub fn wall_start_ns(&self) -> u128 {
+        u128::from(self.start_time_ms) * 1_000_000
+    }
+
+    /// The run's filesystem, seeded from `files` with every timestamp at the start time (the
+    /// latest time a `u64` of nanoseconds holds, for start times past 2554).
+    pub fn vfs(&self) -> Result<vfs::Vfs, SandboxError> {
+        let limit = self.limits.fs_bytes.unwrap_or(u64::MAX);
+        let now = u64::try_from(self.wall_start_ns()).unwrap_or(u64::MAX);
+        vfs::Vfs::new(self.files.clone(), limit, now)
+            .map_err(|e| SandboxError::InvalidOptions(format!("invalid files: {e}")))
     }
 
     /// `argv` as the guest sees it: the program name, then the arguments.

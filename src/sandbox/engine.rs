@@ -1,6 +1,11 @@
 //! The shared wasmtime engines and linkers, configured once per process for determinism, and
 //! compilation of programs against them.
 //!
+//! A program is either a `wasi:cli/command` component, linked against the WASI 0.2 host in
+//! `host/`, or a core module importing `wasi_snapshot_preview1` and exporting `_start`, linked
+//! against the preview1 layer in `p1/`. Each engine has one linker for each. Text that looks like
+//! the WebAssembly text format is converted to a binary first.
+//!
 //! There are two engines: the plain one, and one that meters fuel (metering slows guests down,
 //! so only runs with a fuel limit pay for it). Both interrupt guests at epoch ticks, which is how
 //! the wall-clock timeout fires inside a loop that never calls the host.
@@ -17,12 +22,13 @@ use std::num::NonZeroUsize;
 use std::sync::OnceLock;
 
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, WasmBacktraceDetails};
+use wasmtime::{Config, Engine, ExternType, InstancePre, Module, WasmBacktraceDetails};
 
 use super::bindings::CommandPre;
 use super::error::SandboxError;
 use super::host;
 use super::limits;
+use super::p1;
 use super::store::StoreData;
 
 /// The most wasm stack a guest may use before a stack-overflow trap.
@@ -34,12 +40,32 @@ pub const MAX_BACKTRACE_FRAMES: usize = 20;
 /// The native stack of the fiber a guest runs on: the wasm stack plus room for host calls.
 const ASYNC_STACK: usize = MAX_WASM_STACK + (1 << 20);
 
-/// An engine and the linker holding every WASI import for it.
+/// An engine and the linkers holding every WASI import for it.
 pub struct Shared {
     /// The engine every program is compiled for.
     pub engine: Engine,
     /// Every import of `wasi:cli/command`, defined once.
     pub linker: Linker<StoreData>,
+    /// Every `wasi_snapshot_preview1` function, for core modules.
+    pub modules: wasmtime::Linker<StoreData>,
+}
+
+/// A compiled program whose imports the host satisfies, ready to instantiate.
+pub enum Pre {
+    /// A `wasi:cli/command` component.
+    Command(CommandPre<StoreData>),
+    /// A preview1 core module exporting `_start`.
+    Module(InstancePre<StoreData>),
+}
+
+impl Pre {
+    /// The engine the program was compiled for.
+    pub fn engine(&self) -> &Engine {
+        match self {
+            Self::Command(pre) => pre.engine(),
+            Self::Module(pre) => pre.module().engine(),
+        }
+    }
 }
 
 fn config(fuel: bool) -> Config {
@@ -61,7 +87,13 @@ fn build(fuel: bool) -> wasmtime::Result<Shared> {
     let engine = Engine::new(&config(fuel))?;
     let mut linker = Linker::new(&engine);
     host::add_to_linker(&mut linker)?;
-    Ok(Shared { engine, linker })
+    let mut modules = wasmtime::Linker::new(&engine);
+    p1::add_to_linker(&mut modules)?;
+    Ok(Shared {
+        engine,
+        linker,
+        modules,
+    })
 }
 
 /// The plain and the fuel-metering engine.
@@ -92,9 +124,29 @@ pub fn shared(fuel: bool) -> Result<&'static Shared, SandboxError> {
     Ok(if fuel { &engines.fuel } else { &engines.plain })
 }
 
-/// Compiles `wasm` for the plain or the fuel-metering engine, and checks that it is a
-/// `wasi:cli/command` whose imports the host satisfies.
-pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, SandboxError> {
+/// Turns what the caller handed in into a WebAssembly binary: binaries as they are; UTF-8 text
+/// whose first token opens an s-expression or a comment is parsed as the text format (a module
+/// or a component), and its parse error is the message if it is not valid; anything else is
+/// "not a WebAssembly binary".
+pub fn to_binary(wasm: Vec<u8>) -> Result<Vec<u8>, SandboxError> {
+    if wasm.starts_with(b"\0asm") {
+        return Ok(wasm);
+    }
+    let looks_like_text =
+        std::str::from_utf8(&wasm).is_ok_and(|text| text.trim_start().starts_with(['(', ';']));
+    if !looks_like_text {
+        return Err(SandboxError::InvalidWasm(
+            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
+        ));
+    }
+    wat::parse_bytes(&wasm)
+        .map(|binary| binary.into_owned())
+        .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
+}
+
+/// Compiles the binary `wasm` for the plain or the fuel-metering engine, and checks that it is a
+/// `wasi:cli/command` component or a preview1 module whose imports the host satisfies.
+pub fn compile(wasm: &[u8], fuel: bool) -> Result<Pre, SandboxError> {
     let shared = shared(fuel)?;
     if !wasm.starts_with(b"\0asm") {
         return Err(SandboxError::InvalidWasm(
@@ -102,10 +154,7 @@ pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, Sandbox
         ));
     }
     if is_core_module(wasm) {
-        return Err(SandboxError::InvalidWasm(
-            "this is a core WebAssembly module; only wasi:cli/command components are supported"
-                .to_owned(),
-        ));
+        return compile_module(shared, wasm).map(Pre::Module);
     }
     let invalid =
         |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
@@ -115,9 +164,32 @@ pub fn compile(wasm: &[u8], fuel: bool) -> Result<CommandPre<StoreData>, Sandbox
         .linker
         .instantiate_pre(&component)
         .map_err(|e| invalid("the component imports what the sandbox does not provide", e))?;
-    CommandPre::new(pre).map_err(|e| invalid("the component is not a wasi:cli/command", e))
+    CommandPre::new(pre)
+        .map(Pre::Command)
+        .map_err(|e| invalid("the component is not a wasi:cli/command", e))
 }
 
+/// Compiles a core module, which must export `_start: func()` and import nothing but
+/// `wasi_snapshot_preview1`.
+fn compile_module(shared: &Shared, wasm: &[u8]) -> Result<InstancePre<StoreData>, SandboxError> {
+    let invalid =
+        |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
+    let module = Module::new(&shared.engine, wasm).map_err(|e| invalid("invalid module", e))?;
+    match module.get_export("_start") {
+        Some(ExternType::Func(ty)) if ty.params().len() == 0 && ty.results().len() == 0 => {}
+        _ => {
+            return Err(SandboxError::InvalidWasm(
+                "the module does not export `_start` as a function without parameters or \
+                 results, so it is not a WASI command"
+                    .to_owned(),
+            ));
+        }
+    }
+    shared
+        .modules
+        .instantiate_pre(&module)
+        .map_err(|e| invalid("the module imports what the sandbox does not provide", e))
+}
 /// A core module has version 1 and layer 0 in its header; a component has layer 1.
 fn is_core_module(wasm: &[u8]) -> bool {
     wasm.get(4..8) == Some(&[1, 0, 0, 0])

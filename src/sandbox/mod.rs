@@ -1,5 +1,5 @@
-//! The napi-free engine: compile a `wasi:cli/command` component once, run it many times, each run
-//! in a fresh store on its own virtual clock.
+//! The napi-free engine: compile a `wasi:cli/command` component or a preview1 core module once,
+//! run it many times, each run in a fresh store on its own virtual clock and filesystem.
 //!
 //! Data flows one way: [`RunOptions`] -> [`Program::run`] (store, executor, guest) ->
 //! [`report::classify`] -> [`RunResult`].
@@ -13,6 +13,7 @@ pub mod error;
 pub mod executor;
 pub mod host;
 pub mod limits;
+pub mod p1;
 pub mod report;
 pub mod store;
 pub mod vfs;
@@ -26,24 +27,27 @@ use std::sync::{Arc, OnceLock};
 
 use wasmtime::Store;
 
-use bindings::CommandPre;
 use clock::VirtualClock;
+use engine::Pre;
 use limits::Watchdog;
 use store::StoreData;
 
 /// A compiled, import-checked program, ready to run any number of times.
 pub struct Program {
+    /// The binary (text input is converted once, here).
     wasm: Vec<u8>,
-    plain: CommandPre<StoreData>,
+    plain: Pre,
     /// Compiled for the fuel-metering engine on the first run with a fuel limit.
-    fuel: OnceLock<Result<CommandPre<StoreData>, SandboxError>>,
+    fuel: OnceLock<Result<Pre, SandboxError>>,
 }
 
 impl Program {
-    /// Compiles `wasm`, a `wasi:cli/command` component. The program keeps the bytes, to compile
-    /// them for the fuel-metering engine if a run asks for fuel.
+    /// Compiles `wasm`: a `wasi:cli/command` component or a core module importing
+    /// `wasi_snapshot_preview1` and exporting `_start`, as a binary or in the text format. The
+    /// program keeps the binary, to compile it for the fuel-metering engine if a run asks for
+    /// fuel.
     pub fn new(wasm: impl Into<Vec<u8>>) -> Result<Self, SandboxError> {
-        let wasm = wasm.into();
+        let wasm = engine::to_binary(wasm.into())?;
         let plain = engine::compile(&wasm, false)?;
         Ok(Self {
             wasm,
@@ -52,7 +56,7 @@ impl Program {
         })
     }
 
-    fn pre(&self, fuel: bool) -> Result<&CommandPre<StoreData>, SandboxError> {
+    fn pre(&self, fuel: bool) -> Result<&Pre, SandboxError> {
         if !fuel {
             return Ok(&self.plain);
         }
@@ -76,6 +80,7 @@ impl Program {
         cancel: Arc<AtomicBool>,
     ) -> Result<RunResult, SandboxError> {
         options.validate()?;
+        let vfs = options.vfs()?;
         if cancel.load(Ordering::Relaxed) {
             return Ok(RunResult {
                 outcome: Outcome::Cancelled,
@@ -83,13 +88,14 @@ impl Program {
                 stderr: Vec::new(),
                 virtual_time_ns: 0,
                 fuel_consumed: options.limits.fuel.map(|_| 0),
+                files: Vec::new(),
             });
         }
         let limits = &options.limits;
         let pre = self.pre(limits.fuel.is_some())?;
         let clock = VirtualClock::new(limits.virtual_time_ns);
         let watchdog = Watchdog::new(limits.timeout_ms, cancel);
-        let data = StoreData::new(options, clock.clone(), watchdog);
+        let data = StoreData::new(options, vfs, clock.clone(), watchdog);
         let mut store = Store::new(pre.engine(), data);
         store.limiter(|data| &mut data.memory);
         store.epoch_deadline_callback(|ctx| ctx.data().watchdog.check());
@@ -99,10 +105,7 @@ impl Program {
                 .set_fuel(fuel)
                 .map_err(|e| SandboxError::Internal(e.to_string()))?;
         }
-        let ended = executor::block_on(&clock, async {
-            let command = pre.instantiate_async(&mut store).await?;
-            command.wasi_cli_run().call_run(&mut store).await
-        });
+        let ended = executor::block_on(&clock, call(pre, &mut store));
         let outcome = report::classify(ended);
         let fuel_consumed = limits.fuel.map(|fuel| fuel - store.get_fuel().unwrap_or(0));
         let captured = store.data().cli.output.take();
@@ -112,7 +115,25 @@ impl Program {
             stderr: captured.stderr,
             virtual_time_ns: clock.elapsed(),
             fuel_consumed,
+            files: store.data().vfs.export(),
         })
+    }
+}
+
+/// Instantiates the program and calls its entry point: `wasi:cli/run.run` of a component,
+/// `_start` of a module (which ends with `Ok` when it returns, as a native `main` returning 0).
+async fn call(pre: &Pre, store: &mut Store<StoreData>) -> wasmtime::Result<Result<(), ()>> {
+    match pre {
+        Pre::Command(pre) => {
+            let command = pre.instantiate_async(&mut *store).await?;
+            command.wasi_cli_run().call_run(&mut *store).await
+        }
+        Pre::Module(pre) => {
+            let instance = pre.instantiate_async(&mut *store).await?;
+            let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+            start.call_async(&mut *store, ()).await?;
+            Ok(Ok(()))
+        }
     }
 }
 

@@ -5,20 +5,22 @@ use wasmtime::{Trap, WasmBacktrace};
 use super::executor::Stall;
 use super::host::cli::GuestExit;
 use super::limits::LimitExceeded;
+use super::vfs;
 
 /// The exit code reported for a trapped guest: 128 + SIGABRT, as a native program that aborts
 /// (and the wasmtime CLI) would report.
-pub const TRAP_EXIT_CODE: i32 = 134;
+pub const TRAP_EXIT_CODE: u32 = 134;
 
 /// The exit code reported when the host ended a guest that had not exited (a limit, a deadlock,
 /// a cancellation): 128 + SIGKILL, as for a native program the system killed.
-pub const KILLED_EXIT_CODE: i32 = 137;
+pub const KILLED_EXIT_CODE: u32 = 137;
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The guest returned from `run` or called `exit`; carries its exit code.
-    Exited(i32),
+    /// The guest returned from `run` or called `exit` (`proc_exit` in preview1); carries its exit
+    /// code, any `u32` for preview1.
+    Exited(u32),
     /// The guest trapped (e.g. `unreachable`, out-of-bounds access, a Rust panic, stack overflow).
     Trapped {
         /// The trap reason, e.g. "wasm `unreachable` instruction executed".
@@ -59,7 +61,7 @@ impl Outcome {
     }
 
     /// The process-style exit code: the guest's own when it exited, else a fixed nonzero code.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u32 {
         match self {
             Self::Exited(code) => *code,
             Self::Trapped { .. } => TRAP_EXIT_CODE,
@@ -81,6 +83,9 @@ pub struct RunResult {
     pub virtual_time_ns: u64,
     /// Fuel consumed, when the run was metered (a fuel limit was set).
     pub fuel_consumed: Option<u64>,
+    /// The filesystem as the run left it, in path order ([`vfs::Vfs::export`]); empty for a run
+    /// cancelled before it started.
+    pub files: Vec<(String, vfs::Entry)>,
 }
 
 /// Classifies the end of a run: `run`'s own result, a guest exit, a limit, a trap, or a stall.
@@ -96,7 +101,7 @@ pub fn classify(ended: Result<wasmtime::Result<Result<(), ()>>, Stall>) -> Outco
 
 fn classify_error(error: &wasmtime::Error) -> Outcome {
     if let Some(GuestExit(code)) = error.downcast_ref::<GuestExit>() {
-        return Outcome::Exited(i32::from(*code));
+        return Outcome::Exited(*code);
     }
     if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
         return match limit {

@@ -1,4 +1,5 @@
-//! Per-run store data: the resource table and one context per WASI family.
+//! Per-run store data: the resource table, one context per WASI family, the in-memory
+//! filesystem and the preview1 descriptor table.
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi_io::IoView;
@@ -10,6 +11,8 @@ use super::host::clocks::ClockCtx;
 use super::host::random::RandomCtx;
 use super::host::stdio::{OutputSink, Stdin};
 use super::limits::{MemoryLimiter, Watchdog};
+use super::p1::fds::FdTable;
+use super::vfs::Vfs;
 
 /// What a run's `Store` holds. Built fresh for every run from its options; nothing is shared
 /// between runs except the clock handle the executor keeps.
@@ -22,6 +25,10 @@ pub struct StoreData {
     pub clocks: ClockCtx,
     /// `wasi:random`.
     pub random: RandomCtx,
+    /// The run's filesystem, seeded from the options.
+    pub vfs: Vfs,
+    /// The preview1 descriptor table (unused by components).
+    pub p1: FdTable,
     /// Caps linear memories and tables.
     pub memory: MemoryLimiter,
     /// Ends the run on timeout or cancellation.
@@ -29,8 +36,15 @@ pub struct StoreData {
 }
 
 impl StoreData {
-    /// Fresh state for one run of `options` on `clock`, watched by `watchdog`.
-    pub fn new(options: &RunOptions, clock: VirtualClock, watchdog: Watchdog) -> Self {
+    /// Fresh state for one run of `options` with filesystem `vfs` on `clock`, watched by
+    /// `watchdog`.
+    pub fn new(
+        options: &RunOptions,
+        mut vfs: Vfs,
+        clock: VirtualClock,
+        watchdog: Watchdog,
+    ) -> Self {
+        let p1 = FdTable::new(&mut vfs, !options.files.is_empty());
         Self {
             table: ResourceTable::new(),
             cli: CliCtx {
@@ -41,9 +55,11 @@ impl StoreData {
             },
             clocks: ClockCtx {
                 clock,
-                wall_start_ns: u128::from(options.start_time_ms) * 1_000_000,
+                wall_start_ns: options.wall_start_ns(),
             },
             random: RandomCtx::new(options.seed),
+            vfs,
+            p1,
             memory: MemoryLimiter::new(options.limits.memory_bytes),
             watchdog,
         }

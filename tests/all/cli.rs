@@ -66,7 +66,7 @@ fn args_env_defaults_show_nothing_of_the_host() {
 
 #[test]
 fn exit_code() {
-    let cases: [(&[&str], i32, &str); 6] = [
+    let cases: [(&[&str], u32, &str); 6] = [
         // Rust's std prints the error a `main` returns, then exits with `exit(err)`.
         (&["return-err"], 1, "Error: ()\n"),
         (&["exit-ok"], 0, ""),

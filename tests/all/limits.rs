@@ -199,6 +199,7 @@ fn limits_lifted() {
         memory_bytes: None,
         output_bytes: None,
         virtual_time_ns: None,
+        fs_bytes: None,
     };
     let result = run("sleep", &with_limits(unlimited));
     assert_eq!(result.outcome, Outcome::Exited(0));

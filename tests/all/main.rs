@@ -5,6 +5,7 @@
 mod cache;
 mod cli;
 mod clocks;
+mod conformance;
 mod errors;
 mod fuzz;
 mod limits;
