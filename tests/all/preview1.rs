@@ -313,3 +313,40 @@ fn wat_invalid() {
         "not a WebAssembly binary (it does not start with \\0asm)"
     );
 }
+
+#[test]
+fn wat_poll_sleep_and_limits() {
+    // poll_oneoff with one relative 2 s timer, then with 4097 subscriptions (EINVAL = 28), then
+    // reads the monotonic clock: the sleep moved virtual time, the clock read ticks it.
+    let wat = r#"
+        (module
+          (import "wasi_snapshot_preview1" "poll_oneoff"
+            (func $poll (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "clock_time_get"
+            (func $now (param i32 i64 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 8)
+          (func (export "_start")
+            ;; subscription at 0: userdata 1, tag 0 (clock), id 1 (monotonic), 2 s, flags 0
+            (i64.store (i32.const 0) (i64.const 1))
+            (i32.store8 (i32.const 8) (i32.const 0))
+            (i32.store (i32.const 16) (i32.const 1))
+            (i64.store (i32.const 24) (i64.const 2000000000))
+            (if (i32.ne (call $poll (i32.const 0) (i32.const 1024) (i32.const 1) (i32.const 2048))
+                        (i32.const 0))
+              (then unreachable))
+            (if (i32.ne (i32.load (i32.const 2048)) (i32.const 1)) (then unreachable))
+            (if (i32.ne (call $poll (i32.const 0) (i32.const 1024) (i32.const 4097) (i32.const 2048))
+                        (i32.const 28))
+              (then unreachable))
+            (drop (call $now (i32.const 1) (i64.const 0) (i32.const 4096)))
+            (call $exit (i32.wrap_i64 (i64.div_u (i64.load (i32.const 4096))
+                                                  (i64.const 1000000000))))))
+    "#;
+    let result = Program::new(wat)
+        .unwrap()
+        .run(&RunOptions::default())
+        .unwrap();
+    assert_eq!(result.outcome, Outcome::Exited(2));
+    assert_eq!(result.virtual_time_ns, 2_000_000_000 + READ_TICK_NS);
+}

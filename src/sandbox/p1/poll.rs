@@ -8,8 +8,10 @@
 //! the virtual-time limit ends the run. Reading the subscriptions does not tick the clock, as
 //! `subscribe-duration` does not in `host/clocks.rs`.
 //!
-//! As wasmtime: no subscriptions is `EINVAL`; a CPU-time clock is `EINVAL`; a descriptor that
-//! is not open, or cannot be polled in that direction, fails the whole call with `EBADF`.
+//! As wasmtime: no subscriptions is `EINVAL`, and so is a CPU-time clock; a descriptor that is
+//! not open, or cannot be polled in that direction, fails the whole call with `EBADF`. More
+//! than [`MAX_SUBSCRIPTIONS`] is `EINVAL` too (as Linux `poll` past its descriptor limit), which
+//! bounds what one call makes the host hold.
 //! `nbytes` of a read event is what is left to read (with `HANGUP` at the end); of a write
 //! event it is 1, as wasmtime (nothing limits a write but the output cap).
 
@@ -21,6 +23,9 @@ use super::bindings::types::{
 };
 use super::fds::Desc;
 use crate::sandbox::store::StoreData;
+
+/// Most subscriptions one call takes.
+pub const MAX_SUBSCRIPTIONS: Size = 4096;
 
 /// What one subscription waits for.
 enum Wait {
@@ -39,7 +44,7 @@ pub async fn poll_oneoff(
     events: GuestPtr<Event>,
     n: Size,
 ) -> Result<Size, Error> {
-    if n == 0 {
+    if n == 0 || n > MAX_SUBSCRIPTIONS {
         return Err(Errno::Inval.into());
     }
     let mut waits = Vec::new();
