@@ -113,9 +113,10 @@ export interface RunOptions {
   /**
    * The guest's filesystem, preopened as `/` and living only in memory: paths relative to the
    * root (`'data/in.txt'`; parent directories are implied) mapped to a file's contents (a
-   * string is UTF-8), `{ type: 'dir' }` or `{ type: 'symlink', target }`. A result's `files`
-   * can be passed back here to continue where a run left off. Never mutated.
-   * @default {} (an empty root directory)
+   * string is UTF-8), `{ type: 'dir' }` or `{ type: 'symlink', target }`. `{}` is an empty
+   * root. A result's `files` can be passed back here to continue where a run left off.
+   * Never mutated.
+   * @default undefined: no filesystem at all (nothing preopened)
    */
   files?: Record<string, string | Uint8Array | { type: 'dir' } | { type: 'symlink'; target: string }>
   /**

@@ -29,7 +29,7 @@ test('ERR_INVALID_WASM', () => {
   throws(
     [Buffer.from('0061736d01000000', 'hex')],
     'ERR_INVALID_WASM',
-    'this is a core WebAssembly module; only wasi:cli/command components are supported',
+    'the module does not export `_start` as a function without parameters or results, so it is not a WASI command',
   )
 })
 

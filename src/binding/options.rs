@@ -46,9 +46,10 @@ pub struct RunOptions<'a> {
     pub start_time: Option<Unknown<'a>>,
     /// The guest's filesystem, preopened as `/` and living only in memory: paths relative to the
     /// root (`'data/in.txt'`; parent directories are implied) mapped to a file's contents (a
-    /// string is UTF-8), `{ type: 'dir' }` or `{ type: 'symlink', target }`. A result's `files`
-    /// can be passed back here to continue where a run left off. Never mutated.
-    /// @default {} (an empty root directory)
+    /// string is UTF-8), `{ type: 'dir' }` or `{ type: 'symlink', target }`. `{}` is an empty
+    /// root. A result's `files` can be passed back here to continue where a run left off.
+    /// Never mutated.
+    /// @default undefined: no filesystem at all (nothing preopened)
     #[napi(
         ts_type = "Record<string, string | Uint8Array | { type: 'dir' } | { type: 'symlink'; target: string }>"
     )]
@@ -167,7 +168,7 @@ pub fn run_options(
         out.start_time_ms = start_time(&start)?;
     }
     if let Some(files) = present(raw.files) {
-        out.files = files::from_js(&files)?;
+        out.files = Some(files::from_js(&files)?);
     }
     if let Some(limits) = present(raw.limits) {
         out.limits = run_limits(&limits, out.limits)?;

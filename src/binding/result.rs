@@ -34,7 +34,7 @@ pub struct RunResult<'env> {
     pub outcome: String,
     /// The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as
     /// for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).
-    pub exit_code: i32,
+    pub exit_code: u32,
     /// Everything the guest wrote to stdout (stdout and stderr together are cut at
     /// `limits.outputBytes`).
     pub stdout: BufferSlice<'env>,

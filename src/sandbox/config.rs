@@ -86,8 +86,10 @@ pub struct RunOptions {
     /// The filesystem the guest sees under its one preopened directory, `/`: paths relative to
     /// the root (`"data/in.txt"`), parents created as needed. A run's
     /// [`RunResult::files`](super::RunResult::files) has the same form, so it can be passed
-    /// back here to continue from where a run left off.
-    pub files: Vec<(String, Entry)>,
+    /// back here to continue from where a run left off. `None` preopens nothing: the guest
+    /// sees no filesystem at all (as a WASI runtime given no directory; the WASI test suite
+    /// expects this of tests without a fixture); `Some(vec![])` is an empty root.
+    pub files: Option<Vec<(String, Entry)>>,
     /// The bounds of the run.
     pub limits: Limits,
 }
@@ -101,7 +103,7 @@ impl Default for RunOptions {
             stdin: Vec::new(),
             seed: 0,
             start_time_ms: DEFAULT_START_TIME_MS,
-            files: Vec::new(),
+            files: None,
             limits: Limits::default(),
         }
     }
@@ -142,6 +144,11 @@ impl RunOptions {
         Ok(())
     }
 
+    /// The wall-clock time at the start of the run, in nanoseconds since the Unix epoch.
+    pub fn wall_start_ns(&self) -> u128 {
+        u128::from(self.start_time_ms) * 1_000_000
+    }
+
     /// The run's filesystem, built from `files` under `limits.fsBytes`, every timestamp at the
     /// start time. A malformed `files` is `InvalidOptions`, its message prefixed with `files:`.
     pub fn filesystem(&self) -> Result<Vfs, SandboxError> {
@@ -150,7 +157,7 @@ impl RunOptions {
         // Nothing is copied when `files` is empty, as in a plain run.
         let limit = self.limits.fs_bytes.unwrap_or(u64::MAX);
         let now = self.start_time_ms.saturating_mul(1_000_000);
-        Vfs::new(self.files.clone(), limit, now)
+        Vfs::new(self.files.clone().unwrap_or_default(), limit, now)
             .map_err(|e| SandboxError::InvalidOptions(format!("files: {e}")))
     }
 

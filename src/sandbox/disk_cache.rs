@@ -5,7 +5,7 @@
 //! by the SHA-256 of the wasm bytes, the engine's flavor and a digest of wasmtime's
 //! compatibility hash (its version and every setting that affects compiled code):
 //! `<sha256>-<flavor>-<engine>.cwasm`. A file holds a magic line, the SHA-256 of its payload,
-//! then the payload, which is `Component::serialize`'s output.
+//! then the payload, which is `Component::serialize`'s (or `Module::serialize`'s) output.
 //!
 //! **Never trusted blindly.** Loading native code from disk is only safe if the file is what we
 //! wrote. A file is used only if its magic, length and checksum match and wasmtime accepts its
@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
-use wasmtime::Engine;
 use wasmtime::component::Component;
+use wasmtime::{Engine, Module};
 
 use super::engine::Flavor;
 
@@ -40,21 +40,70 @@ pub fn component(
     wasm: &[u8],
     dir: &Path,
 ) -> wasmtime::Result<Component> {
+    cached(
+        engine,
+        flavor,
+        wasm,
+        dir,
+        Compiled::<Component> {
+            // SAFETY: see `cached`: only ever given a verified payload for this engine.
+            load: |engine, payload| unsafe { Component::deserialize(engine, payload) },
+            compile: |engine, wasm| Component::new(engine, wasm),
+            serialize: Component::serialize,
+        },
+    )
+}
+
+/// The compiled core module for `wasm`, from `dir` or compiled now and stored there.
+pub fn module(
+    engine: &Engine,
+    flavor: Flavor,
+    wasm: &[u8],
+    dir: &Path,
+) -> wasmtime::Result<Module> {
+    cached(
+        engine,
+        flavor,
+        wasm,
+        dir,
+        Compiled::<Module> {
+            // SAFETY: see `cached`: only ever given a verified payload for this engine.
+            load: |engine, payload| unsafe { Module::deserialize(engine, payload) },
+            compile: |engine, wasm| Module::new(engine, wasm),
+            serialize: Module::serialize,
+        },
+    )
+}
+
+/// How to load, compile and serialize one kind of compiled code.
+struct Compiled<T> {
+    load: fn(&Engine, &[u8]) -> wasmtime::Result<T>,
+    compile: fn(&Engine, &[u8]) -> wasmtime::Result<T>,
+    serialize: fn(&T) -> wasmtime::Result<Vec<u8>>,
+}
+
+fn cached<T>(
+    engine: &Engine,
+    flavor: Flavor,
+    wasm: &[u8],
+    dir: &Path,
+    how: Compiled<T>,
+) -> wasmtime::Result<T> {
     let path = dir.join(file_name(engine, flavor, wasm));
-    if let Some(payload) = read(&path) {
-        // SAFETY: the payload is byte for byte what `Component::serialize` wrote for this
-        // engine (checked against the checksum stored with it), and wasmtime checks its header
-        // against the engine's version and settings.
-        if let Ok(component) = unsafe { Component::deserialize(engine, &payload) } {
-            return Ok(component);
-        }
+    // `load` deserializes native code, which is only sound for bytes that `serialize` wrote
+    // for this engine: the payload is checked against the checksum stored with it, and
+    // wasmtime checks its header against the engine's version and settings.
+    if let Some(payload) = read(&path)
+        && let Ok(compiled) = (how.load)(engine, &payload)
+    {
+        return Ok(compiled);
     }
-    let component = Component::new(engine, wasm)?;
-    if let Ok(payload) = component.serialize() {
+    let compiled = (how.compile)(engine, wasm)?;
+    if let Ok(payload) = (how.serialize)(&compiled) {
         // Best-effort: a cache that cannot be written is a cache miss next time.
         let _ = write(dir, &path, &payload);
     }
-    Ok(component)
+    Ok(compiled)
 }
 
 fn file_name(engine: &Engine, flavor: Flavor, wasm: &[u8]) -> String {

@@ -1,11 +1,17 @@
 //! The shared wasmtime engines and linkers, configured once per process for determinism, and
 //! compilation of programs against them.
 //!
+//! A program is either a `wasi:cli/command` component, linked against the WASI 0.2 host in
+//! `host/`, or a core module importing `wasi_snapshot_preview1` and exporting `_start`, linked
+//! against the preview1 layer in `p1/`. Each engine has one linker for each. Text that looks like
+//! the WebAssembly text format is converted to a binary first.
+//!
 //! There are three engines, one per [`Flavor`]:
 //! - **Pooled**, the fast path: instances, memories, tables and fiber stacks come from
 //!   wasmtime's pooling allocator, reserved once per process and reused, with copy-on-write
 //!   memory images, so a run maps and unmaps nothing. Its slots are bounded ([`POOL_SLOTS`]
-//!   concurrent instances; at most one memory and one table per core module).
+//!   concurrent instances, [`POOL_STACKS`] concurrent runs; at most one memory and one table per
+//!   core module).
 //! - **OnDemand**, the fallback: the same code generation with memory mapped per run, for a
 //!   program the pool's limits do not fit (found at compile time), for runs beyond the pool's
 //!   concurrency (found at instantiation, then retried here), and for a process that cannot
@@ -31,8 +37,8 @@ use std::sync::OnceLock;
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig,
-    WasmBacktraceDetails,
+    Config, Enabled, Engine, ExternType, InstanceAllocationStrategy, InstancePre, Module,
+    PoolingAllocationConfig, WasmBacktraceDetails,
 };
 
 use super::bindings::CommandPre;
@@ -40,6 +46,7 @@ use super::disk_cache;
 use super::error::SandboxError;
 use super::host;
 use super::limits;
+use super::p1;
 use super::store::StoreData;
 
 /// The most wasm stack a guest may use before a stack-overflow trap.
@@ -89,12 +96,32 @@ pub enum Flavor {
     Fuel,
 }
 
-/// An engine and the linker holding every WASI import for it.
+/// An engine and the linkers holding every WASI import for it.
 pub struct Shared {
     /// The engine every program is compiled for.
     pub engine: Engine,
     /// Every import of `wasi:cli/command`, defined once.
     pub linker: Linker<StoreData>,
+    /// Every `wasi_snapshot_preview1` function, for core modules.
+    pub modules: wasmtime::Linker<StoreData>,
+}
+
+/// A compiled program whose imports the host satisfies, ready to instantiate.
+pub enum Pre {
+    /// A `wasi:cli/command` component.
+    Command(CommandPre<StoreData>),
+    /// A preview1 core module exporting `_start`.
+    Module(InstancePre<StoreData>),
+}
+
+impl Pre {
+    /// The engine the program was compiled for.
+    pub fn engine(&self) -> &Engine {
+        match self {
+            Self::Command(pre) => pre.engine(),
+            Self::Module(pre) => pre.module().engine(),
+        }
+    }
 }
 
 fn config(flavor: Flavor) -> Config {
@@ -131,7 +158,13 @@ fn build(flavor: Flavor) -> wasmtime::Result<Shared> {
     let engine = Engine::new(&config(flavor))?;
     let mut linker = Linker::new(&engine);
     host::add_to_linker(&mut linker)?;
-    Ok(Shared { engine, linker })
+    let mut modules = wasmtime::Linker::new(&engine);
+    p1::add_to_linker(&mut modules)?;
+    Ok(Shared {
+        engine,
+        linker,
+        modules,
+    })
 }
 
 type Built = Result<Option<Shared>, String>;
@@ -168,13 +201,30 @@ pub fn shared(flavor: Flavor) -> Result<Option<&'static Shared>, SandboxError> {
     }
 }
 
-/// Compiles `wasm` for the engine of `flavor` (or loads it from the disk cache in `cache_dir`),
-/// and checks that it is a `wasi:cli/command` whose imports the host satisfies.
-pub fn compile(
-    wasm: &[u8],
-    flavor: Flavor,
-    cache_dir: Option<&Path>,
-) -> Result<CommandPre<StoreData>, SandboxError> {
+/// Turns what the caller handed in into a WebAssembly binary: binaries as they are; UTF-8 text
+/// whose first token opens an s-expression or a comment is parsed as the text format (a module
+/// or a component), and its parse error is the message if it is not valid; anything else is
+/// "not a WebAssembly binary".
+pub fn to_binary(wasm: Vec<u8>) -> Result<Vec<u8>, SandboxError> {
+    if wasm.starts_with(b"\0asm") {
+        return Ok(wasm);
+    }
+    let looks_like_text =
+        std::str::from_utf8(&wasm).is_ok_and(|text| text.trim_start().starts_with(['(', ';']));
+    if !looks_like_text {
+        return Err(SandboxError::InvalidWasm(
+            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
+        ));
+    }
+    wat::parse_bytes(&wasm)
+        .map(|binary| binary.into_owned())
+        .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
+}
+
+/// Compiles the binary `wasm` for the engine of `flavor` (or loads it from the disk cache in
+/// `cache_dir`), and checks that it is a `wasi:cli/command` component or a preview1 module
+/// whose imports the host satisfies.
+pub fn compile(wasm: &[u8], flavor: Flavor, cache_dir: Option<&Path>) -> Result<Pre, SandboxError> {
     let shared = shared(flavor)?.ok_or_else(|| {
         SandboxError::Internal("the pooling allocator is not available".to_owned())
     })?;
@@ -184,10 +234,7 @@ pub fn compile(
         ));
     }
     if is_core_module(wasm) {
-        return Err(SandboxError::InvalidWasm(
-            "this is a core WebAssembly module; only wasi:cli/command components are supported"
-                .to_owned(),
-        ));
+        return compile_module(shared, flavor, wasm, cache_dir).map(Pre::Module);
     }
     let invalid =
         |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
@@ -200,7 +247,40 @@ pub fn compile(
         .linker
         .instantiate_pre(&component)
         .map_err(|e| invalid("the component imports what the sandbox does not provide", e))?;
-    CommandPre::new(pre).map_err(|e| invalid("the component is not a wasi:cli/command", e))
+    CommandPre::new(pre)
+        .map(Pre::Command)
+        .map_err(|e| invalid("the component is not a wasi:cli/command", e))
+}
+
+/// Compiles a core module, which must export `_start: func()` and import nothing but
+/// `wasi_snapshot_preview1`.
+fn compile_module(
+    shared: &Shared,
+    flavor: Flavor,
+    wasm: &[u8],
+    cache_dir: Option<&Path>,
+) -> Result<InstancePre<StoreData>, SandboxError> {
+    let invalid =
+        |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
+    let module = match cache_dir {
+        Some(dir) => disk_cache::module(&shared.engine, flavor, wasm, dir),
+        None => Module::new(&shared.engine, wasm),
+    }
+    .map_err(|e| invalid("invalid module", e))?;
+    match module.get_export("_start") {
+        Some(ExternType::Func(ty)) if ty.params().len() == 0 && ty.results().len() == 0 => {}
+        _ => {
+            return Err(SandboxError::InvalidWasm(
+                "the module does not export `_start` as a function without parameters or \
+                 results, so it is not a WASI command"
+                    .to_owned(),
+            ));
+        }
+    }
+    shared
+        .modules
+        .instantiate_pre(&module)
+        .map_err(|e| invalid("the module imports what the sandbox does not provide", e))
 }
 
 /// A core module has version 1 and layer 0 in its header; a component has layer 1.

@@ -1,5 +1,5 @@
-//! The napi-free engine: compile a `wasi:cli/command` component once, run it many times, each run
-//! in a fresh store on its own virtual clock.
+//! The napi-free engine: compile a `wasi:cli/command` component or a preview1 core module once,
+//! run it many times, each run in a fresh store on its own virtual clock and filesystem.
 //!
 //! Data flows one way: [`RunOptions`] -> [`Program::run`] (store, executor, guest) ->
 //! [`report::classify`] -> [`RunResult`].
@@ -14,6 +14,7 @@ pub mod error;
 pub mod executor;
 pub mod host;
 pub mod limits;
+pub mod p1;
 pub mod report;
 pub mod store;
 pub mod vfs;
@@ -28,26 +29,26 @@ use std::sync::{Arc, OnceLock};
 
 use wasmtime::{PoolConcurrencyLimitError, Store};
 
-use bindings::CommandPre;
 use clock::VirtualClock;
-use engine::Flavor;
+use engine::{Flavor, Pre};
 use limits::Watchdog;
 use store::StoreData;
 use vfs::Vfs;
 
 /// A compiled, import-checked program, ready to run any number of times.
 pub struct Program {
+    /// The binary (text input is converted once, here).
     wasm: Vec<u8>,
     /// Where compiled code is cached on disk, if anywhere.
     cache_dir: Option<PathBuf>,
     /// Compiled for the pooling engine; `None` when the pool is unavailable or the program does
     /// not fit its limits.
-    pooled: Option<CommandPre<StoreData>>,
+    pooled: Option<Pre>,
     /// Compiled for the on-demand engine: at once when `pooled` is `None`, otherwise on the
     /// first run that finds the pool full.
-    on_demand: OnceLock<Result<CommandPre<StoreData>, SandboxError>>,
+    on_demand: OnceLock<Result<Pre, SandboxError>>,
     /// Compiled for the fuel-metering engine on the first run with a fuel limit.
-    fuel: OnceLock<Result<CommandPre<StoreData>, SandboxError>>,
+    fuel: OnceLock<Result<Pre, SandboxError>>,
 }
 
 /// How one attempt at a run ended: a result, or a pool with no free slot.
@@ -57,8 +58,10 @@ enum Attempt {
 }
 
 impl Program {
-    /// Compiles `wasm`, a `wasi:cli/command` component. The program keeps the bytes, to compile
-    /// them for another engine if a run needs it (fuel, or a full pool).
+    /// Compiles `wasm`: a `wasi:cli/command` component or a core module importing
+    /// `wasi_snapshot_preview1` and exporting `_start`, as a binary or in the text format. The
+    /// program keeps the binary, to compile it for another engine if a run needs it (fuel, or a
+    /// full pool).
     pub fn new(wasm: impl Into<Vec<u8>>) -> Result<Self, SandboxError> {
         Self::with_cache(wasm, None)
     }
@@ -69,7 +72,7 @@ impl Program {
         wasm: impl Into<Vec<u8>>,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, SandboxError> {
-        let wasm = wasm.into();
+        let wasm = engine::to_binary(wasm.into())?;
         let cache = cache_dir.as_deref();
         let pooled = match engine::shared(Flavor::Pooled)? {
             Some(_) => engine::compile(&wasm, Flavor::Pooled, cache).ok(),
@@ -89,7 +92,7 @@ impl Program {
         })
     }
 
-    fn compiled(&self, flavor: Flavor) -> Result<&CommandPre<StoreData>, SandboxError> {
+    fn compiled(&self, flavor: Flavor) -> Result<&Pre, SandboxError> {
         let slot = match flavor {
             Flavor::Pooled => return self.pooled.as_ref().ok_or_else(unreachable_pool),
             Flavor::OnDemand => &self.on_demand,
@@ -158,7 +161,7 @@ fn unreachable_pool() -> SandboxError {
 
 /// Runs `pre` once in a fresh store, on the filesystem `vfs`.
 fn attempt(
-    pre: &CommandPre<StoreData>,
+    pre: &Pre,
     options: &RunOptions,
     vfs: Vfs,
     cancel: &Arc<AtomicBool>,
@@ -176,10 +179,7 @@ fn attempt(
             .set_fuel(fuel)
             .map_err(|e| SandboxError::Internal(e.to_string()))?;
     }
-    let ended = executor::block_on(&clock, async {
-        let command = pre.instantiate_async(&mut store).await?;
-        command.wasi_cli_run().call_run(&mut store).await
-    });
+    let ended = executor::block_on(&clock, call(pre, &mut store));
     if let Ok(Err(error)) = &ended
         && error.is::<PoolConcurrencyLimitError>()
     {
@@ -196,6 +196,23 @@ fn attempt(
         fuel_consumed,
         files: store.data().fs.export(),
     }))
+}
+
+/// Instantiates the program and calls its entry point: `wasi:cli/run.run` of a component,
+/// `_start` of a module (which ends with `Ok` when it returns, as a native `main` returning 0).
+async fn call(pre: &Pre, store: &mut Store<StoreData>) -> wasmtime::Result<Result<(), ()>> {
+    match pre {
+        Pre::Command(pre) => {
+            let command = pre.instantiate_async(&mut *store).await?;
+            command.wasi_cli_run().call_run(&mut *store).await
+        }
+        Pre::Module(pre) => {
+            let instance = pre.instantiate_async(&mut *store).await?;
+            let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+            start.call_async(&mut *store, ()).await?;
+            Ok(Ok(()))
+        }
+    }
 }
 
 /// Compiles and runs `wasm` once.

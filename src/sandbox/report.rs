@@ -9,17 +9,18 @@ use super::vfs::Entry;
 
 /// The exit code reported for a trapped guest: 128 + SIGABRT, as a native program that aborts
 /// (and the wasmtime CLI) would report.
-pub const TRAP_EXIT_CODE: i32 = 134;
+pub const TRAP_EXIT_CODE: u32 = 134;
 
 /// The exit code reported when the host ended a guest that had not exited (a limit, a deadlock,
 /// a cancellation): 128 + SIGKILL, as for a native program the system killed.
-pub const KILLED_EXIT_CODE: i32 = 137;
+pub const KILLED_EXIT_CODE: u32 = 137;
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The guest returned from `run` or called `exit`; carries its exit code.
-    Exited(i32),
+    /// The guest returned from `run` or called `exit` (`proc_exit` in preview1); carries its exit
+    /// code, any `u32` for preview1.
+    Exited(u32),
     /// The guest trapped (e.g. `unreachable`, out-of-bounds access, a Rust panic, stack overflow).
     Trapped {
         /// The trap reason, e.g. "wasm `unreachable` instruction executed".
@@ -60,7 +61,7 @@ impl Outcome {
     }
 
     /// The process-style exit code: the guest's own when it exited, else a fixed nonzero code.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u32 {
         match self {
             Self::Exited(code) => *code,
             Self::Trapped { .. } => TRAP_EXIT_CODE,
@@ -102,7 +103,7 @@ pub fn classify(ended: Result<wasmtime::Result<Result<(), ()>>, Stall>) -> Outco
 
 fn classify_error(error: &wasmtime::Error) -> Outcome {
     if let Some(GuestExit(code)) = error.downcast_ref::<GuestExit>() {
-        return Outcome::Exited(i32::from(*code));
+        return Outcome::Exited(*code);
     }
     if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
         return match limit {

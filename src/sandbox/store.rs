@@ -1,4 +1,5 @@
-//! Per-run store data: the resource table and one context per WASI family.
+//! Per-run store data: the resource table, one context per WASI family, the in-memory
+//! filesystem and the preview1 descriptor table.
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi_io::IoView;
@@ -11,6 +12,7 @@ use super::host::filesystem::SharedFs;
 use super::host::random::RandomCtx;
 use super::host::stdio::{OutputSink, Stdin};
 use super::limits::{MemoryLimiter, Watchdog};
+use super::p1::fds::FdTable;
 use super::vfs::Vfs;
 
 /// What a run's `Store` holds. Built fresh for every run from its options; nothing is shared
@@ -24,8 +26,10 @@ pub struct StoreData {
     pub clocks: ClockCtx,
     /// `wasi:random`.
     pub random: RandomCtx,
-    /// `wasi:filesystem`: the run's tree.
+    /// The run's filesystem (`wasi:filesystem` and preview1 share it).
     pub fs: SharedFs,
+    /// The preview1 descriptor table (unused by components).
+    pub p1: FdTable,
     /// Caps linear memories and tables.
     pub memory: MemoryLimiter,
     /// Ends the run on timeout or cancellation.
@@ -35,8 +39,15 @@ pub struct StoreData {
 impl StoreData {
     /// Fresh state for one run of `options` with the tree `vfs` (built from `options.files`),
     /// on `clock`, watched by `watchdog`.
-    pub fn new(options: &RunOptions, vfs: Vfs, clock: VirtualClock, watchdog: Watchdog) -> Self {
-        let wall_start_ns = u128::from(options.start_time_ms) * 1_000_000;
+    pub fn new(
+        options: &RunOptions,
+        mut vfs: Vfs,
+        clock: VirtualClock,
+        watchdog: Watchdog,
+    ) -> Self {
+        let wall_start_ns = options.wall_start_ns();
+        let preopen = options.files.is_some();
+        let p1 = FdTable::new(&mut vfs, preopen);
         Self {
             table: ResourceTable::new(),
             cli: CliCtx {
@@ -45,12 +56,13 @@ impl StoreData {
                 stdin: Stdin::new(options.stdin.clone()),
                 output: OutputSink::new(options.limits.output_bytes),
             },
-            fs: SharedFs::new(vfs, clock.clone(), wall_start_ns),
+            fs: SharedFs::new(vfs, preopen, clock.clone(), wall_start_ns),
             clocks: ClockCtx {
                 clock,
                 wall_start_ns,
             },
             random: RandomCtx::new(options.seed),
+            p1,
             memory: MemoryLimiter::new(options.limits.memory_bytes),
             watchdog,
         }

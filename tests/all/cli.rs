@@ -66,7 +66,7 @@ fn args_env_defaults_show_nothing_of_the_host() {
 
 #[test]
 fn exit_code() {
-    let cases: [(&[&str], i32, &str); 6] = [
+    let cases: [(&[&str], u32, &str); 6] = [
         // Rust's std prints the error a `main` returns, then exits with `exit(err)`.
         (&["return-err"], 1, "Error: ()\n"),
         (&["exit-ok"], 0, ""),
@@ -97,7 +97,11 @@ fn exit_code_through_std() {
 /// one preopen is the sandbox's own (empty) tree, so `/etc/hostname` is simply not there.
 #[test]
 fn sandbox_probe() {
-    let result = run("sandbox_probe", &RunOptions::default());
+    let options = RunOptions {
+        files: Some(Vec::new()),
+        ..Default::default()
+    };
+    let result = run("sandbox_probe", &options);
     let stdout = "preopens: 1\nterminal stdin: false\nterminal stdout: false\n\
                   terminal stderr: false\ntcp: Err(\"access-denied\")\n\
                   udp: Err(\"access-denied\")\nlookup: Err(\"access-denied\")\n\

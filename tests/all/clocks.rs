@@ -8,7 +8,7 @@ use hermetic_wasi::sandbox::{Outcome, RunOptions};
 
 use crate::{assert_result, run};
 
-fn sleep_stdout(start_ns: u128) -> String {
+pub fn sleep_stdout(start_ns: u128) -> String {
     // The guest reads the monotonic clock, then the wall clock (one tick later).
     let mut expected = format!("start {}\n", start_ns + u128::from(READ_TICK_NS));
     for i in 1..=5 {

@@ -25,10 +25,19 @@ fn not_wasm() {
 }
 
 #[test]
-fn core_module_is_not_a_component() {
-    let msg = invalid_wasm(b"\0asm\x01\0\0\0");
+fn core_module_without_start() {
+    assert_eq!(
+        invalid_wasm(b"\0asm\x01\0\0\0"),
+        "the module does not export `_start` as a function without parameters or results, \
+         so it is not a WASI command"
+    );
+}
+
+#[test]
+fn core_module_with_other_imports() {
+    let msg = invalid_wasm(br#"(module (import "env" "f" (func)) (func (export "_start")))"#);
     assert!(
-        msg.starts_with("this is a core WebAssembly module"),
+        msg.starts_with("the module imports what the sandbox does not provide: "),
         "{msg}"
     );
 }

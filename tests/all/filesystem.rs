@@ -27,7 +27,7 @@ fn tree(entries: &[(&str, Entry)]) -> Vec<(String, Entry)> {
 
 fn seeded(entries: &[(&str, Entry)]) -> RunOptions {
     RunOptions {
-        files: tree(entries),
+        files: Some(tree(entries)),
         ..Default::default()
     }
 }
@@ -84,7 +84,7 @@ fn fs_roundtrip() {
 fn fs_tree_round_trip() {
     let first = run("fs_roundtrip", &roundtrip_seed());
     let options = RunOptions {
-        files: first.files.clone(),
+        files: Some(first.files.clone()),
         ..Default::default()
     };
     let second = run("fs_tree", &options);
@@ -98,10 +98,17 @@ fn fs_tree_round_trip() {
     assert_eq!(rebuilt.export(), first.files);
 }
 
+/// `files: Some(vec![])` is an empty root; no `files` is no filesystem at all (no preopen).
 #[test]
-fn fs_tree_empty_by_default() {
-    let result = run("fs_tree", &RunOptions::default());
+fn fs_tree_empty_root_and_none() {
+    let result = run("fs_tree", &seeded(&[]));
     assert_result(&result, Outcome::Exited(0), "", "");
+    assert_eq!(result.files, Vec::new());
+    let result = run("fs_tree", &RunOptions::default());
+    assert!(
+        matches!(result.outcome, Outcome::Trapped { .. }),
+        "{result:?}"
+    );
     assert_eq!(result.files, Vec::new());
 }
 
@@ -111,6 +118,7 @@ fn fs_tree_after_trap_and_limit() {
     let note = |text: &str| tree(&[("note.txt", file(text))]);
     let options = RunOptions {
         args: vec!["write-then-panic".into()],
+        files: Some(Vec::new()),
         ..Default::default()
     };
     let result = run("fs_tree", &options);
@@ -119,6 +127,7 @@ fn fs_tree_after_trap_and_limit() {
 
     let options = RunOptions {
         args: vec!["write-then-spin".into()],
+        files: Some(Vec::new()),
         limits: Limits {
             fuel: Some(5_000_000),
             ..Default::default()
@@ -160,7 +169,7 @@ fn bad_files_are_invalid_options() {
         ),
         (
             RunOptions {
-                files: tree(&[("big", Entry::File(vec![0; 1000]))]),
+                files: Some(tree(&[("big", Entry::File(vec![0; 1000]))])),
                 limits: Limits {
                     fs_bytes: Some(1000),
                     ..Default::default()
@@ -188,6 +197,7 @@ fn fs_bytes_default() {
 #[test]
 fn fs_limits() {
     let options = RunOptions {
+        files: Some(Vec::new()),
         limits: Limits {
             fs_bytes: Some(10_000),
             ..Default::default()
@@ -224,7 +234,7 @@ fn fs_escape() {
         ("sub/inside-link", link("../inside.txt")),
     ]);
     let options = RunOptions {
-        files: seed.clone(),
+        files: Some(seed.clone()),
         ..Default::default()
     };
     let result = run("fs_escape", &options);

@@ -5,11 +5,13 @@
 mod cache;
 mod cli;
 mod clocks;
+mod conformance;
 mod disk_cache;
 mod errors;
 mod filesystem;
 mod fuzz;
 mod limits;
+mod preview1;
 mod python;
 mod random;
 mod threads;
@@ -23,10 +25,17 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use hermetic_wasi::sandbox::{Outcome, Program, RunOptions, RunResult};
 
-/// The bytes of a test guest built for wasm32-wasip2.
+/// The bytes of a test guest built for wasm32-wasip2 (a component), or for wasm32-wasip1 (a
+/// core module) when `name` starts with `p1/`.
 pub fn guest_bytes(name: &str) -> Vec<u8> {
+    let (target, name) = match name.strip_prefix("p1/") {
+        Some(name) => ("wasm32-wasip1", name),
+        None => ("wasm32-wasip2", name),
+    };
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests/target/wasm32-wasip2/release")
+        .join("tests/guests/target")
+        .join(target)
+        .join("release")
         .join(format!("{name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(

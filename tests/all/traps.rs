@@ -5,7 +5,7 @@ use hermetic_wasi::sandbox::{Outcome, RunOptions};
 use crate::{assert_result, run};
 
 /// The outermost frames of every Rust 1.95 wasm32-wasip2 program: std's way into `main`.
-const MAIN_FRAMES: [&str; 5] = [
+pub const MAIN_FRAMES: [&str; 5] = [
     "std::sys::backtrace::__rust_begin_short_backtrace",
     "std::rt::lang_start::{{closure}}",
     "std::rt::lang_start_internal",

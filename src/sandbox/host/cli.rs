@@ -25,9 +25,10 @@ pub struct CliCtx {
     pub output: OutputSink,
 }
 
-/// The guest called `wasi:cli/exit`: unwinds the guest and carries its exit code.
+/// The guest called `wasi:cli/exit` (or preview1 `proc_exit`): unwinds the guest and carries
+/// its exit code. preview1 exit codes are 32-bit, so the code is too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GuestExit(pub u8);
+pub struct GuestExit(pub u32);
 
 impl std::fmt::Display for GuestExit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,7 +59,7 @@ impl exit::Host for StoreData {
     }
 
     fn exit_with_code(&mut self, status_code: u8) -> wasmtime::Result<()> {
-        Err(GuestExit(status_code).into())
+        Err(GuestExit(u32::from(status_code)).into())
     }
 }
 

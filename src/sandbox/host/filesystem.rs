@@ -1,6 +1,7 @@
 //! `wasi:filesystem/types` and `preopens` over the run's in-memory tree ([`Vfs`]).
 //!
-//! The guest gets one preopened directory, the root of the tree, named `/`. Everything it can
+//! The guest gets one preopened directory, the root of the tree, named `/`, when the run was
+//! given `files` (none otherwise: then nothing at all is reachable). Everything it can
 //! reach is in the tree the caller seeded (`RunOptions::files`); nothing of the host is visible,
 //! and path resolution cannot leave the tree (see `vfs/path.rs`: `..` above the starting
 //! directory, absolute paths and absolute symlink targets are `not-permitted`).
@@ -54,15 +55,19 @@ pub struct SharedFs(Arc<FsState>);
 
 struct FsState {
     vfs: Mutex<Vfs>,
+    /// Whether the root is preopened (the run was given `files`).
+    preopened: bool,
     clock: VirtualClock,
     wall_start_ns: u128,
 }
 
 impl SharedFs {
-    /// Shares `vfs`, stamping changes with the wall clock `wall_start_ns + clock`.
-    pub fn new(vfs: Vfs, clock: VirtualClock, wall_start_ns: u128) -> Self {
+    /// Shares `vfs`, preopened as `/` if `preopened`, stamping changes with the wall clock
+    /// `wall_start_ns + clock`.
+    pub fn new(vfs: Vfs, preopened: bool, clock: VirtualClock, wall_start_ns: u128) -> Self {
         Self(Arc::new(FsState {
             vfs: Mutex::new(vfs),
+            preopened,
             clock,
             wall_start_ns,
         }))
@@ -285,6 +290,9 @@ impl types::Host for StoreData {
 impl preopens::Host for StoreData {
     /// The root, named `/`, as a new descriptor on every call (as wasmtime).
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
+        if !self.fs.0.preopened {
+            return Ok(Vec::new());
+        }
         let node = Handle::new(&self.fs, &mut self.fs.vfs(), ROOT)?;
         let root = Descriptor {
             node,

@@ -28,6 +28,12 @@ impl RandomCtx {
         }
     }
 
+    /// The generator itself, for callers that fill their own buffers (preview1 `random_get`
+    /// writes straight into guest memory).
+    pub fn rng(&mut self) -> &mut ChaCha20Rng {
+        &mut self.rng
+    }
+
     fn bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
         if len > MAX_RANDOM_BYTES {
             wasmtime::bail!("get-random-bytes asked for {len} bytes (at most {MAX_RANDOM_BYTES})");

@@ -47,28 +47,44 @@ impl Pollable for Stdin {
     async fn ready(&mut self) {}
 }
 
+impl Stdin {
+    /// Takes up to `size` bytes off the front; empty once the input is used up.
+    pub fn take(&self, size: usize) -> Bytes {
+        let mut remaining = lock(&self.remaining);
+        let n = size.min(remaining.len());
+        remaining.split_to(n)
+    }
+
+    /// How many bytes are left before end-of-stream.
+    pub fn remaining(&self) -> usize {
+        lock(&self.remaining).len()
+    }
+}
+
 impl InputStream for Stdin {
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
-        let mut remaining = lock(&self.remaining);
-        if remaining.is_empty() {
+        if self.remaining() == 0 {
             return Err(StreamError::Closed);
         }
-        let n = size.min(remaining.len());
-        Ok(remaining.split_to(n))
+        Ok(self.take(size))
     }
 }
 
 /// Which captured stream an [`Output`] writes to.
 #[derive(Clone, Copy)]
 pub enum Channel {
+    /// Standard output.
     Stdout,
+    /// Standard error.
     Stderr,
 }
 
 /// Everything the guest wrote, per channel.
 #[derive(Default)]
 pub struct Captured {
+    /// The bytes written to stdout.
     pub stdout: Vec<u8>,
+    /// The bytes written to stderr.
     pub stderr: Vec<u8>,
 }
 
@@ -96,6 +112,24 @@ impl OutputSink {
         }
     }
 
+    /// Appends `bytes` to `channel`, keeping what fits under the limit; a write that does not fit
+    /// entirely is [`LimitExceeded::Output`], which ends the run.
+    pub fn write(&self, channel: Channel, bytes: &[u8]) -> Result<(), LimitExceeded> {
+        let mut captured = lock(&self.captured);
+        let used = (captured.stdout.len() + captured.stderr.len()) as u64;
+        let room = self.limit.saturating_sub(used);
+        let fits = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let buffer = match channel {
+            Channel::Stdout => &mut captured.stdout,
+            Channel::Stderr => &mut captured.stderr,
+        };
+        buffer.extend_from_slice(&bytes[..fits]);
+        if fits < bytes.len() {
+            return Err(LimitExceeded::Output);
+        }
+        Ok(())
+    }
+
     /// Takes the captured bytes out of the sink, leaving it empty.
     pub fn take(&self) -> Captured {
         std::mem::take(&mut lock(&self.captured))
@@ -115,19 +149,9 @@ impl Pollable for Output {
 
 impl OutputStream for Output {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        let mut captured = lock(&self.sink.captured);
-        let used = (captured.stdout.len() + captured.stderr.len()) as u64;
-        let room = self.sink.limit.saturating_sub(used);
-        let fits = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        let buffer = match self.channel {
-            Channel::Stdout => &mut captured.stdout,
-            Channel::Stderr => &mut captured.stderr,
-        };
-        buffer.extend_from_slice(&bytes[..fits]);
-        if fits < bytes.len() {
-            return Err(StreamError::Trap(LimitExceeded::Output.into()));
-        }
-        Ok(())
+        self.sink
+            .write(self.channel, &bytes)
+            .map_err(|limit| StreamError::Trap(limit.into()))
     }
 
     fn flush(&mut self) -> StreamResult<()> {
