@@ -88,9 +88,9 @@ test('a signal is left as it was: one listener per run, removed when the run end
 })
 
 test('async calls reject, never throw, with the coded errors of the sync API', async () => {
-  await assert.rejects(runWasiAsync('text'), {
+  await assert.rejects(runWasiAsync(42), {
     code: 'ERR_INVALID_WASM',
-    message: 'wasm must be a Uint8Array, got a string',
+    message: 'wasm must be a Uint8Array or a string of WebAssembly text, got a number',
   })
   await assert.rejects(runWasiAsync(Buffer.from('nope')), {
     code: 'ERR_INVALID_WASM',

@@ -20,10 +20,10 @@ function throws(args, code, message) {
 const NOT_WASM = 'not a WebAssembly binary (it does not start with \\0asm)'
 
 test('ERR_INVALID_WASM', () => {
-  throws([], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array, got undefined')
-  throws([42], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array, got a number')
-  throws([[0, 97, 115, 109]], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array, got an array')
-  throws([new Uint16Array(8)], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array, got a typed array')
+  throws([], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array or a string of WebAssembly text, got undefined')
+  throws([42], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array or a string of WebAssembly text, got a number')
+  throws([[0, 97, 115, 109]], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array or a string of WebAssembly text, got an array')
+  throws([new Uint16Array(8)], 'ERR_INVALID_WASM', 'wasm must be a Uint8Array or a string of WebAssembly text, got a typed array')
   throws([new Uint8Array()], 'ERR_INVALID_WASM', NOT_WASM)
   throws([Buffer.from('hello world')], 'ERR_INVALID_WASM', NOT_WASM)
   throws(

@@ -6,10 +6,15 @@ const dir = path.join(__dirname, '..', 'tests', 'guests', 'target', 'wasm32-wasi
 
 const cache = new Map()
 
-/** The bytes of test guest `name`. */
+/** The bytes of test guest `name`, built for wasm32-wasip2 (a component). */
 function guest(name) {
   if (!cache.has(name)) cache.set(name, fs.readFileSync(path.join(dir, `${name}.wasm`)))
   return cache.get(name)
+}
+
+/** The bytes of test guest `name` built for wasm32-wasip1 (a preview1 core module). */
+function guestP1(name) {
+  return fs.readFileSync(path.join(dir, '..', '..', 'wasm32-wasip1', 'release', `${name}.wasm`))
 }
 
 /** Every guest with options that make it run to its end, for determinism checks. */
@@ -26,4 +31,4 @@ const corpus = [
   ['poll_nothing', {}],
 ]
 
-module.exports = { guest, corpus }
+module.exports = { guest, guestP1, corpus }

@@ -18,7 +18,7 @@ test('new Program throws ERR_INVALID_WASM', () => {
     code: 'ERR_INVALID_WASM',
     message: 'not a WebAssembly binary (it does not start with \\0asm)',
   })
-  assert.throws(() => new Program('text'), { code: 'ERR_INVALID_WASM', message: 'wasm must be a Uint8Array, got a string' })
+  assert.throws(() => new Program('text'), { code: 'ERR_INVALID_WASM', message: 'not a WebAssembly binary (it does not start with \\0asm)' })
 })
 
 test('Program#run throws ERR_INVALID_OPTIONS', () => {

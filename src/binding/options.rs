@@ -125,8 +125,15 @@ pub fn wasm_bytes(wasm: &Unknown<'_>) -> JsResult<Vec<u8>> {
     {
         return Ok(bytes.to_vec());
     }
+    if wasm.get_type().ok() == Some(ValueType::String) {
+        // WebAssembly text (a module or a component); the engine parses it.
+        // SAFETY: checked to be a string just above.
+        return unsafe { wasm.cast::<String>() }
+            .map(String::into_bytes)
+            .map_err(|e| invalid_wasm(e.reason));
+    }
     Err(invalid_wasm(format!(
-        "wasm must be a Uint8Array, got {}",
+        "wasm must be a Uint8Array or a string of WebAssembly text, got {}",
         describe(wasm)
     )))
 }
