@@ -17,7 +17,7 @@ impl Vfs {
         let mut used = 0u64;
         for (&ino, node) in self.nodes.iter() {
             if ino != ROOT {
-                used += INODE_OVERHEAD + node.payload();
+                used += INODE_OVERHEAD + node.payload() * node.copies();
             }
             let Data::Dir(d) = &node.data else { continue };
             let mut subdirs = 0;

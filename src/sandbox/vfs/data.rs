@@ -35,7 +35,9 @@ impl Vfs {
             return Ok(0);
         }
         let end = checked_end(offset, bytes.len() as u64)?;
-        self.nodes.ensure_room(end.saturating_sub(old_len))?;
+        let copies = self.nodes.get(ino)?.copies();
+        self.nodes
+            .ensure_room(end.saturating_sub(old_len).saturating_mul(copies))?;
         // Both fit in usize: `end` is within the budget, which was checked against real memory.
         let (start, end_usize) = (to_usize(offset)?, to_usize(end)?);
         let node = self.nodes.get_mut(ino)?;
@@ -48,7 +50,8 @@ impl Vfs {
         data[start..end_usize].copy_from_slice(bytes);
         node.mtime = now;
         node.ctime = now;
-        self.nodes.recharge(old_len, old_len.max(end));
+        self.nodes
+            .recharge(old_len * copies, old_len.max(end) * copies);
         Ok(bytes.len() as u64)
     }
 
@@ -66,7 +69,9 @@ impl Vfs {
         if size > MAX_FILE_SIZE {
             return Err(FsError::FileTooLarge);
         }
-        self.nodes.ensure_room(size.saturating_sub(old_len))?;
+        let copies = self.nodes.get(ino)?.copies();
+        self.nodes
+            .ensure_room(size.saturating_sub(old_len).saturating_mul(copies))?;
         let new_len = to_usize(size)?;
         let node = self.nodes.get_mut(ino)?;
         let Data::File(data) = &mut node.data else {
@@ -78,7 +83,7 @@ impl Vfs {
         }
         node.mtime = now;
         node.ctime = now;
-        self.nodes.recharge(old_len, size);
+        self.nodes.recharge(old_len * copies, size * copies);
         Ok(())
     }
 

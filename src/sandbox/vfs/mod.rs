@@ -12,7 +12,8 @@
 //! stamp a stale time. Reads never update `atime` (as with `noatime` mounts); `mtime` and
 //! `ctime` of a directory change when its entries do; `ctime` changes on any metadata change.
 //!
-//! **Budget.** [`Vfs::used_bytes`] counts file bytes, symlink target bytes,
+//! **Budget.** [`Vfs::used_bytes`] counts file bytes and symlink target bytes once per name (a
+//! hard link is charged a copy, as the exported tree holds one per name),
 //! [`INODE_OVERHEAD`] per inode (the root excepted) and [`DIRENT_OVERHEAD`] plus the name's
 //! bytes per directory entry, so millions of empty files or hard links cost real budget. Every
 //! call that grows the count checks the limit first and, if it would be exceeded, fails with

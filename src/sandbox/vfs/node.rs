@@ -52,6 +52,13 @@ impl Node {
         }
     }
 
+    /// How many copies of the payload are charged: one per name, and one for an inode that no
+    /// entry names (held open, or not linked yet). Charging hard links per name bounds what the
+    /// exported tree, which holds a copy per name, can cost the host.
+    pub(crate) fn copies(&self) -> u64 {
+        self.links.max(1)
+    }
+
     /// Content bytes charged to the limit: file data or symlink target; directories charge
     /// their entries instead.
     pub(crate) fn payload(&self) -> u64 {
@@ -170,10 +177,15 @@ impl Arena {
         ino
     }
 
-    /// Names `ino` as `name` in directory `parent`, which must not have that name yet.
+    /// Names `ino` as `name` in directory `parent`, which must not have that name yet. A second
+    /// or later name of the same inode (a hard link) is charged the inode's payload again, as
+    /// the exported tree holds a copy per name (see [`Node::charged`]).
     pub(crate) fn insert_entry(&mut self, parent: Ino, name: String, ino: Ino) {
         self.used += entry_cost(&name);
         let child = self.nodes.get_mut(&ino).expect("inserted inode exists");
+        if child.links > 0 {
+            self.used += child.payload();
+        }
         child.links += 1;
         let is_dir = if let Data::Dir(d) = &mut child.data {
             d.parent = parent;
@@ -195,6 +207,9 @@ impl Arena {
         self.used -= entry_cost(name);
         let child = self.nodes.get_mut(&ino).expect("named inode exists");
         child.links -= 1;
+        if child.links > 0 {
+            self.used -= child.payload();
+        }
         if matches!(child.data, Data::Dir(_)) {
             self.dir_mut(parent).expect("parent is a directory").subdirs -= 1;
         }

@@ -122,7 +122,11 @@ impl Vfs {
             return Err(FsError::NotPermitted);
         }
         let slot = self.new_slot(new_dir, new_path, false)?;
-        self.nodes.ensure_room(entry_cost(&slot.name))?;
+        // A named inode's payload is charged once more per name (see `insert_entry`).
+        let node = self.nodes.get(src)?;
+        let extra = if node.links > 0 { node.payload() } else { 0 };
+        self.nodes
+            .ensure_room(entry_cost(&slot.name).saturating_add(extra))?;
         self.nodes.insert_entry(slot.dir, slot.name, src);
         self.nodes.touch_ctime(src, now);
         self.nodes.touch_dir(slot.dir, now);

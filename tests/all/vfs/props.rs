@@ -104,8 +104,9 @@ fn check_accounting(vfs: &Vfs, held: &[Ino]) {
     let inodes: std::collections::BTreeSet<Ino> = named.keys().copied().chain(alive).collect();
     for &ino in &inodes {
         let st = vfs.stat(ino).unwrap();
-        used += INODE_OVERHEAD + st.size;
         let links = named.get(&ino).copied().unwrap_or(0);
+        // The payload is charged once per name (a hard link costs its copy in the export).
+        used += INODE_OVERHEAD + st.size * links.max(1);
         let expected = match (st.kind, links) {
             (Kind::Dir, 0) => 0,
             (Kind::Dir, _) => 2 + subdirs.get(&ino).copied().unwrap_or(0),
