@@ -69,9 +69,15 @@ pub const POOL_SLOTS: u32 = 1000;
 /// thread plus a libuv pool of 63 threads.
 pub const POOL_STACKS: u32 = 64;
 
-/// The largest table the pool holds; bigger ones (e.g. a large C program's function table) use
-/// the on-demand engine.
-const POOL_TABLE_ELEMENTS: usize = 100_000;
+/// The largest table the pool holds; a program declaring a bigger one (e.g. a large C
+/// program's function table) uses the on-demand engine. Growth past it fails (`table.grow`
+/// returns -1) on every engine, so a program computes the same on all of them (see
+/// `limits.rs`).
+pub const POOL_TABLE_ELEMENTS: usize = 100_000;
+
+/// The largest linear memory the pool holds, and the most any memory may grow to on every
+/// engine: 4 GiB, all a 32-bit memory can address.
+pub const POOL_MEMORY_BYTES: usize = 1 << 32;
 
 /// How much of a pooled memory, table and fiber stack stays mapped between runs, reset in place
 /// instead of being returned to the kernel and faulted in again by the next run. With Linux's
@@ -134,6 +140,7 @@ fn config(flavor: Flavor) -> Config {
             .total_tables(POOL_SLOTS)
             .total_stacks(POOL_STACKS)
             .table_elements(POOL_TABLE_ELEMENTS)
+            .max_memory_size(POOL_MEMORY_BYTES)
             .linear_memory_keep_resident(POOL_KEEP_MEMORY)
             .table_keep_resident(POOL_KEEP_TABLE)
             .async_stack_keep_resident(POOL_KEEP_STACK)

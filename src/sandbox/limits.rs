@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Engine, ResourceLimiter, UpdateDeadline};
 
+use super::engine::{POOL_MEMORY_BYTES, POOL_TABLE_ELEMENTS};
+
 /// Which bound a run hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitExceeded {
@@ -89,6 +91,19 @@ impl MemoryLimiter {
 /// What a table element costs: wasmtime stores one pointer per element.
 const TABLE_ELEMENT_BYTES: u64 = 8;
 
+/// The maximum a memory or table may grow to: its own, capped by the pool's slot size `cap` on
+/// every engine, so that growth the pooled engine refuses is refused on the others too and a
+/// program's results do not depend on which engine ran it. Creation (from 0) is not capped: a
+/// program declaring a memory or table bigger than a slot never runs on the pooled engine, so
+/// its own maximum stands. (The one case left: a table or memory declared empty that grows past
+/// a slot in one step; wasmtime's limiter cannot tell that growth from creation.)
+fn same_on_every_engine(maximum: Option<usize>, current: usize, cap: usize) -> Option<usize> {
+    if current == 0 || current > cap {
+        return maximum;
+    }
+    Some(maximum.map_or(cap, |maximum| maximum.min(cap)))
+}
+
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
@@ -96,6 +111,7 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        let maximum = same_on_every_engine(maximum, current, POOL_MEMORY_BYTES);
         self.grow(current, desired, maximum, 1)
     }
 
@@ -110,6 +126,7 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        let maximum = same_on_every_engine(maximum, current, POOL_TABLE_ELEMENTS);
         self.grow(current, desired, maximum, TABLE_ELEMENT_BYTES)
     }
 

@@ -141,3 +141,33 @@ fn pool_full() {
         }
     });
 }
+
+/// Growth the pool refuses is refused on every engine: a table that starts small cannot grow
+/// past the pool's table size on the pooled, the fuel-metering or the on-demand engine, so the
+/// same program computes the same result on each. `run` returns ok if `table.grow` failed.
+#[test]
+fn growth_is_the_same_on_every_engine() {
+    let wat = format!(
+        r#"(component
+  (core module $m (table 1 funcref)
+    (func (export "run") (result i32)
+      (i32.ne (table.grow (ref.null func) (i32.const {})) (i32.const -1))))
+  (core instance $i (instantiate $m))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run)))"#,
+        engine::POOL_TABLE_ELEMENTS
+    );
+    let program = Program::new(wat::parse_str(wat).unwrap()).unwrap();
+    let metered = RunOptions {
+        limits: Limits {
+            fuel: Some(1_000_000),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    for options in [RunOptions::default(), metered] {
+        let result = run_program(&program, &options);
+        assert_eq!(result.outcome, Outcome::Exited(0), "{options:?}");
+    }
+}
