@@ -67,7 +67,8 @@ export interface RunLimits {
    */
   virtualTimeMs?: number
   /**
-   * The in-memory filesystem, in bytes: file and symlink contents plus 128 bytes per file,
+   * The in-memory filesystem, in bytes: file and symlink contents (once per name: a hard link
+   * costs a copy) plus 128 bytes per file,
    * directory or link and 64 bytes plus the name per directory entry; the seeded `files`
    * count. Reaching it does not end the run: the write or create that would pass it fails
    * with the WASI error `insufficient-space` (ENOSPC) and changes nothing.

@@ -109,3 +109,37 @@ test('async calls reject, never throw, with the coded errors of the sync API', a
     message: 'env names must be non-empty without \'=\' or NUL: "A=B"',
   })
 })
+
+test('an exception thrown by the caller\'s own getters rejects the promise', async () => {
+  const boom = new Error('boom')
+  const options = {
+    get env() {
+      throw boom
+    },
+  }
+  await assert.rejects(runWasiAsync(guest('hello'), options), (error) => error === boom)
+  const signal = {
+    aborted: false,
+    addEventListener() {
+      throw boom
+    },
+    removeEventListener() {},
+  }
+  await assert.rejects(runWasiAsync(guest('hello'), {}, signal), (error) => error === boom)
+})
+
+test('a signal whose removeEventListener throws does not crash the process', async () => {
+  const listeners = []
+  const signal = {
+    aborted: false,
+    addEventListener: (type, listener) => listeners.push(listener),
+    removeEventListener() {
+      throw new Error('cannot remove')
+    },
+  }
+  const result = await runWasiAsync(guest('hello'), {}, signal)
+  assert.equal(result.outcome, 'exited')
+  assert.equal(listeners.length, 1)
+  // Give an uncaught exception from the completion callback the chance to surface.
+  await new Promise((resolve) => setImmediate(resolve))
+})

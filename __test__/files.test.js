@@ -130,3 +130,12 @@ test('bad files are ERR_INVALID_OPTIONS with the path named', () => {
     message: 'options.limits.fsBytes must be a non-negative integer or Infinity',
   })
 })
+
+test('a file named __proto__ is an ordinary own property of result.files', () => {
+  const files = JSON.parse('{"__proto__": "not a prototype", "a": "x"}')
+  const result = run('fs_tree', { files })
+  assert.deepEqual(Object.keys(result.files), ['__proto__', 'a'])
+  assert.equal(Object.getPrototypeOf(result.files), Object.prototype)
+  assert.deepEqual(result.files.__proto__ === Object.prototype, false)
+  assert.equal(result.stdout.toString(), '/__proto__: "not a prototype"\n/a: "x"\n')
+})

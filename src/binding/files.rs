@@ -1,6 +1,7 @@
 //! The `files` option and result field: the in-memory filesystem as a JS object mapping paths
 //! relative to `/` to file contents, `{ type: 'dir' }` or `{ type: 'symlink', target }`.
 
+use napi::Property;
 use napi::bindgen_prelude::{BufferSlice, JsObjectValue, JsValue, Object, Unknown};
 use napi::{Env, ValueType};
 
@@ -64,26 +65,27 @@ fn entry(value: &Unknown<'_>, what: &str) -> JsResult<Entry> {
     }
 }
 
-/// The result's `files`: an object in path order, files as Buffers.
+/// The result's `files`: an object in path order, files as Buffers. Properties are defined, not
+/// assigned, so a file named `__proto__` is an own property like any other.
 pub fn to_js<'env>(env: &'env Env, files: &[(String, Entry)]) -> napi::Result<Object<'env>> {
     let mut object = Object::new(env)?;
     for (path, entry) in files {
-        match entry {
-            Entry::File(bytes) => {
-                object.set_named_property(path, BufferSlice::copy_from(env, bytes)?)?
-            }
+        let property = Property::new().with_utf8_name(path)?;
+        let property = match entry {
+            Entry::File(bytes) => property.with_value(&BufferSlice::copy_from(env, bytes)?),
             Entry::Dir => {
                 let mut dir = Object::new(env)?;
                 dir.set_named_property("type", "dir")?;
-                object.set_named_property(path, dir)?;
+                property.with_value(&dir)
             }
             Entry::Symlink(target) => {
                 let mut link = Object::new(env)?;
                 link.set_named_property("type", "symlink")?;
                 link.set_named_property("target", target.as_str())?;
-                object.set_named_property(path, link)?;
+                property.with_value(&link)
             }
-        }
+        };
+        object.define_properties(&[property])?;
     }
     Ok(object)
 }

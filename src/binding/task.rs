@@ -22,7 +22,7 @@ use napi::bindgen_prelude::{
 };
 use napi::{Env, JsDeferred, ScopedTask, ValueType, sys};
 
-use super::error::{JsError, JsResult, invalid_options};
+use super::error::{ErrorCode, JsError, JsResult, invalid_options};
 use super::result::RunResult;
 use crate::sandbox::{self, Program, RunOptions};
 
@@ -42,7 +42,15 @@ pub fn spawn<'env>(
     job: JsResult<(Source, RunOptions)>,
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
+    // A getter of the caller's objects may have thrown while the arguments were read; its
+    // exception is still pending. Take it, so that it rejects the promise rather than escaping
+    // from this call.
+    let thrown = take_exception(env);
     let (deferred, promise) = env.create_deferred()?;
+    if let Some(thrown) = thrown {
+        deferred.reject(napi::Error::from(thrown));
+        return Ok(promise);
+    }
     let (source, options) = match job {
         Ok((source, options)) => (source, Arc::new(options)),
         Err(error) => {
@@ -57,17 +65,48 @@ pub fn spawn<'env>(
         deferred: Mutex::new(Some(deferred)),
     });
     match listen(env, signal, &run) {
-        Err(error) => run.settle(env, Err(error)),
-        Ok(_) if run.cancel.load(Ordering::Relaxed) => run.settle(env, run.cancelled()),
+        Err(error) => match take_exception(env) {
+            // The signal's own getters threw: that exception is the rejection.
+            Some(thrown) => run.reject_with(thrown),
+            None => run.settle(env, Err(error)),
+        },
+        Ok(listener) if run.cancel.load(Ordering::Relaxed) => {
+            // Aborted already, or during `addEventListener`.
+            if let Some(listener) = listener {
+                listener.remove(env);
+            }
+            run.settle(env, run.cancelled());
+        }
         Ok(listener) => {
-            env.spawn(RunTask {
+            let task = RunTask {
                 source: Some(source),
-                run,
+                run: Arc::clone(&run),
                 listener,
-            })?;
+            };
+            if let Err(error) = env.spawn(task) {
+                // The task (and its listener) is dropped; its listener stays on the signal
+                // until the signal is collected, and only sets a flag nobody reads.
+                run.settle(env, Err(JsError::new(ErrorCode::Internal, error.reason)));
+            }
         }
     }
     Ok(promise)
+}
+
+/// The pending JS exception, cleared, if there is one.
+fn take_exception(env: &Env) -> Option<Unknown<'_>> {
+    let mut pending = false;
+    // SAFETY: `env` is the live environment of the current call, on its thread.
+    unsafe { sys::napi_is_exception_pending(env.raw(), &mut pending) };
+    if !pending {
+        return None;
+    }
+    let mut value = std::ptr::null_mut();
+    // SAFETY: as above; an exception is pending, so this returns it and clears it.
+    let status = unsafe { sys::napi_get_and_clear_last_exception(env.raw(), &mut value) };
+    // SAFETY: on success `value` is a live JS value of this call.
+    (status == sys::Status::napi_ok)
+        .then(|| unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
 }
 
 /// The resolved value: an engine result, converted to JS on the JS thread.
@@ -127,6 +166,13 @@ impl Run {
         Ok(sandbox::cancelled(&self.options)?)
     }
 
+    /// Rejects with a JS value thrown by the caller's own code, unless already settled.
+    fn reject_with(&self, thrown: Unknown<'_>) {
+        if let Some(deferred) = lock(&self.deferred).take() {
+            deferred.reject(napi::Error::from(thrown));
+        }
+    }
+
     /// On abort: stop the guest, and settle now if the run has not started.
     fn abort(&self, env: &Env) {
         let started = lock(&self.started);
@@ -162,14 +208,24 @@ impl<'task> ScopedTask<'task> for RunTask {
         if !self.run.start() {
             return Ok(None);
         }
-        let program = match source {
-            Source::Compiled(program) => Ok(program),
-            Source::Bytes(wasm, cache_dir) => sandbox::cache::program(wasm, cache_dir),
-        };
-        let cancel = Arc::clone(&self.run.cancel);
-        let options = &self.run.options;
-        let result = program.and_then(|program| program.run_cancellable(options, cancel));
-        Ok(Some(result.map_err(Into::into)))
+        let run = &self.run;
+        // napi-rs calls `compute` from a C callback without catching panics, and a panic that
+        // unwinds into C aborts the process; the sync API catches them too (`catch_unwind`).
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let program = match source {
+                Source::Compiled(program) => Ok(program),
+                Source::Bytes(wasm, cache_dir) => sandbox::cache::program(wasm, cache_dir),
+            };
+            let cancel = Arc::clone(&run.cancel);
+            program.and_then(|program| program.run_cancellable(&run.options, cancel))
+        }));
+        Ok(Some(match outcome {
+            Ok(result) => result.map_err(Into::into),
+            Err(_) => Err(JsError::new(
+                ErrorCode::Internal,
+                "the engine panicked during the run".to_owned(),
+            )),
+        }))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<()> {
@@ -181,7 +237,7 @@ impl<'task> ScopedTask<'task> for RunTask {
 
     fn finally(self, env: Env) -> napi::Result<()> {
         if let Some(listener) = self.listener {
-            listener.remove(&env)?;
+            listener.remove(&env);
         }
         Ok(())
     }
@@ -248,10 +304,19 @@ fn listen(
 }
 
 impl AbortListener {
-    fn remove(self, env: &Env) -> napi::Result<()> {
-        let signal = self.signal.get_value(env)?;
-        let remove: EventMethod = signal.get_named_property("removeEventListener")?;
-        remove.apply(signal, ("abort", self.listener.borrow_back(env)?).into())?;
-        self.signal.unref(env)
+    /// Removes the listener, best-effort: a signal whose `removeEventListener` throws or has
+    /// gone keeps the listener (which only sets a flag), and the exception is dropped rather
+    /// than thrown from the completion callback, where nothing could catch it.
+    fn remove(self, env: &Env) {
+        let removed = (|| {
+            let signal = self.signal.get_value(env)?;
+            let remove: EventMethod = signal.get_named_property("removeEventListener")?;
+            remove.apply(signal, ("abort", self.listener.borrow_back(env)?).into())?;
+            Ok::<_, napi::Error>(())
+        })();
+        if removed.is_err() {
+            let _ = take_exception(env);
+        }
+        let _ = self.signal.unref(env);
     }
 }

@@ -15,6 +15,10 @@ use super::limits::{MemoryLimiter, Watchdog};
 use super::p1::fds::FdTable;
 use super::vfs::Vfs;
 
+/// The most resources (descriptors, streams, pollables...) a guest may hold at once: host
+/// memory no limit counts otherwise. Past it, the call that would create one traps.
+pub const MAX_RESOURCES: usize = 1 << 16;
+
 /// What a run's `Store` holds. Built fresh for every run from its options; nothing is shared
 /// between runs except the clock handle the executor keeps.
 pub struct StoreData {
@@ -48,8 +52,10 @@ impl StoreData {
         let wall_start_ns = options.wall_start_ns();
         let preopen = options.files.is_some();
         let p1 = FdTable::new(&mut vfs, preopen);
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(MAX_RESOURCES);
         Self {
-            table: ResourceTable::new(),
+            table,
             cli: CliCtx {
                 args: options.argv(),
                 env: options.env.clone(),

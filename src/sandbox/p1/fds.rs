@@ -126,6 +126,14 @@ impl FdTable {
         }
     }
 
+    /// `EMFILE` when the table is full, checked before an open changes anything.
+    pub fn ensure_room(&self) -> Result<(), Errno> {
+        if self.fds.len() >= MAX_FDS {
+            return Err(Errno::Mfile);
+        }
+        Ok(())
+    }
+
     /// Adds `desc` at the lowest free number, taking a handle on its inode.
     pub fn push(&mut self, vfs: &mut Vfs, desc: Desc) -> Result<Fd, Errno> {
         if self.fds.len() >= MAX_FDS {

@@ -60,6 +60,8 @@ pub fn open(
     let wants_write = how.rights.contains(Rights::FD_WRITE);
     let write = wants_write || opts.create || opts.truncate;
     let read = how.rights.contains(Rights::FD_READ) || !wants_write;
+    // Like Linux, a full descriptor table fails before the path is created or truncated.
+    data.p1.ensure_room()?;
     let now = data.fs_now();
     let ino = data.fs.vfs().open_at(dir, &path, how.follow, opts, now)?;
     let desc = match data.fs.vfs().stat(ino)?.kind {
