@@ -7,7 +7,7 @@ use hermetic_wasi::sandbox::vfs::Entry;
 use hermetic_wasi::sandbox::{Limits, Outcome, Program, RunOptions, SandboxError};
 
 use crate::clocks::sleep_stdout;
-use crate::traps::MAIN_FRAMES;
+use crate::traps::{PANIC_STDERR, panic_trap};
 use crate::{assert_result, run, run_args};
 
 #[test]
@@ -143,31 +143,7 @@ fn p1_flood() {
 #[test]
 fn p1_panic() {
     let result = run("p1/panic", &RunOptions::default());
-    let trap = Outcome::Trapped {
-        message: "wasm `unreachable` instruction executed".into(),
-        // Innermost first: std's frames on wasm32-wasip1 are the same as on wasm32-wasip2.
-        backtrace: [
-            "abort",
-            "std::sys::pal::wasi::helpers::abort_internal",
-            "std::process::abort",
-            "__rustc::__rust_abort",
-            "__rustc::__rust_start_panic",
-            "__rustc::rust_panic",
-            "std::panicking::panic_with_hook",
-            "std::panicking::panic_handler::{closure#0}",
-            "std::sys::backtrace::__rust_end_short_backtrace::<std::panicking::panic_handler::{closure#0}, !>",
-            "__rustc::rust_begin_unwind",
-            "core::panicking::panic_fmt",
-            "panic::main",
-        ]
-        .into_iter()
-        .chain(MAIN_FRAMES)
-        .map(String::from)
-        .collect(),
-    };
-    let stderr = "\nthread 'main' (1) panicked at src/bin/panic.rs:4:5:\nboom\n\
-                  note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
-    assert_result(&result, trap, "before the panic\n", stderr);
+    assert_result(&result, panic_trap(), "before the panic\n", PANIC_STDERR);
     assert_eq!(result.outcome.exit_code(), 134);
 }
 

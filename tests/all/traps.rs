@@ -13,12 +13,11 @@ pub const MAIN_FRAMES: [&str; 5] = [
     "_start",
 ];
 
-#[test]
-fn panic() {
-    let result = run("panic", &RunOptions::default());
-    let trap = Outcome::Trapped {
+/// How the `panic` guest ends. Innermost first; std's frames are those of Rust 1.95, the same
+/// for wasm32-wasip2 and wasm32-wasip1.
+pub fn panic_trap() -> Outcome {
+    Outcome::Trapped {
         message: "wasm `unreachable` instruction executed".into(),
-        // Innermost first; std's frames are those of Rust 1.95 for wasm32-wasip2.
         backtrace: [
             "abort",
             "std::sys::pal::wasi::helpers::abort_internal",
@@ -37,10 +36,17 @@ fn panic() {
         .chain(MAIN_FRAMES)
         .map(String::from)
         .collect(),
-    };
-    let stderr = "\nthread 'main' (1) panicked at src/bin/panic.rs:4:5:\nboom\n\
-                  note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
-    assert_result(&result, trap, "before the panic\n", stderr);
+    }
+}
+
+/// What the `panic` guest writes to stderr.
+pub const PANIC_STDERR: &str = "\nthread 'main' (1) panicked at src/bin/panic.rs:4:5:\nboom\n\
+                                note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+
+#[test]
+fn panic() {
+    let result = run("panic", &RunOptions::default());
+    assert_result(&result, panic_trap(), "before the panic\n", PANIC_STDERR);
     assert_eq!(result.outcome.exit_code(), 134);
 }
 
