@@ -1,7 +1,9 @@
 //! A bounded, content-addressed cache of compiled programs, so that running the same bytes again
 //! (e.g. `runWasi` in a loop) skips compilation.
 //!
-//! Keys are SHA-256 digests of the bytes: equal bytes share one [`Program`]. The cache keeps the
+//! Keys are SHA-256 digests of the bytes, with the disk cache directory the program compiles
+//! into later (for its metered and on-demand engines): equal bytes and directory share one
+//! [`Program`]. The cache keeps the
 //! [`CAPACITY`] most recently used programs; compiled code is large, so it is bounded by count.
 //! Compilation happens outside the lock: two threads missing on the same bytes at once may both
 //! compile, and the second result is dropped.
@@ -16,7 +18,7 @@ use super::{Program, SandboxError};
 /// How many compiled programs the cache keeps.
 pub const CAPACITY: usize = 16;
 
-type Key = [u8; 32];
+type Key = ([u8; 32], Option<PathBuf>);
 
 /// Most recently used first.
 static ENTRIES: Mutex<Vec<(Key, Arc<Program>)>> = Mutex::new(Vec::new());
@@ -44,7 +46,7 @@ fn insert(key: Key, program: Arc<Program>) -> Arc<Program> {
 /// the disk cache in `cache_dir` on a miss. Invalid bytes are not cached: they fail again, with
 /// the same error, on every call.
 pub fn program(wasm: Vec<u8>, cache_dir: Option<PathBuf>) -> Result<Arc<Program>, SandboxError> {
-    let key: Key = Sha256::digest(&wasm).into();
+    let key: Key = (Sha256::digest(&wasm).into(), cache_dir.clone());
     if let Some(program) = lookup(&key) {
         return Ok(program);
     }

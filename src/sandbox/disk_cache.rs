@@ -4,8 +4,10 @@
 //! This is the host's cache, never visible to guests. One file per program and engine, named
 //! by the SHA-256 of the wasm bytes, the engine's flavor and a digest of wasmtime's
 //! compatibility hash (its version and every setting that affects compiled code):
-//! `<sha256>-<flavor>-<engine>.cwasm`. A file holds a magic line, the SHA-256 of its payload,
-//! then the payload, which is `Component::serialize`'s (or `Module::serialize`'s) output.
+//! `<sha256>-<flavor>-<engine>.cwasm`. A file holds a magic line, the SHA-256 of its name and
+//! payload, then the payload, which is `Component::serialize`'s (or `Module::serialize`'s)
+//! output. The name is in the checksum so that a file copied or renamed to another program's
+//! name is not loaded as that program.
 //!
 //! **Never trusted blindly.** Loading native code from disk is only safe if the file is what we
 //! wrote. A file is used only if its magic, length and checksum match and wasmtime accepts its
@@ -30,7 +32,7 @@ use wasmtime::{Engine, Module};
 use super::engine::Flavor;
 
 /// The first bytes of every cache file; bumped when the format changes.
-const MAGIC: &[u8; 8] = b"hwasi01\n";
+const MAGIC: &[u8; 8] = b"hwasi02\n";
 
 /// The compiled component for `wasm`, from `dir` if a valid entry is there, otherwise compiled
 /// now and stored there.
@@ -89,11 +91,12 @@ fn cached<T>(
     dir: &Path,
     how: Compiled<T>,
 ) -> wasmtime::Result<T> {
-    let path = dir.join(file_name(engine, flavor, wasm));
+    let name = file_name(engine, flavor, wasm);
+    let path = dir.join(&name);
     // `load` deserializes native code, which is only sound for bytes that `serialize` wrote
     // for this engine: the payload is checked against the checksum stored with it, and
     // wasmtime checks its header against the engine's version and settings.
-    if let Some(payload) = read(&path)
+    if let Some(payload) = read(&path, &name)
         && let Ok(compiled) = (how.load)(engine, &payload)
     {
         return Ok(compiled);
@@ -101,7 +104,7 @@ fn cached<T>(
     let compiled = (how.compile)(engine, wasm)?;
     if let Ok(payload) = (how.serialize)(&compiled) {
         // Best-effort: a cache that cannot be written is a cache miss next time.
-        let _ = write(dir, &path, &payload);
+        let _ = write(dir, &path, &checksum(&name, &payload), &payload);
     }
     Ok(compiled)
 }
@@ -122,18 +125,26 @@ fn file_name(engine: &Engine, flavor: Flavor, wasm: &[u8]) -> String {
     )
 }
 
-/// The verified payload of the cache file at `path`, if there is a valid one.
-fn read(path: &Path) -> Option<Vec<u8>> {
+/// What a cache file named `name` stores before `payload`.
+fn checksum(name: &str, payload: &[u8]) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    digest.update(name.as_bytes());
+    digest.update(payload);
+    digest.finalize().into()
+}
+
+/// The verified payload of the cache file at `path`, named `name`, if there is a valid one.
+fn read(path: &Path, name: &str) -> Option<Vec<u8>> {
     let mut bytes = std::fs::read(path).ok()?;
     let header = MAGIC.len() + 32;
     if bytes.len() < header || !bytes.starts_with(MAGIC) {
         return None;
     }
     let payload = bytes.split_off(header);
-    (Sha256::digest(&payload).as_slice() == &bytes[MAGIC.len()..]).then_some(payload)
+    (checksum(name, &payload)[..] == bytes[MAGIC.len()..]).then_some(payload)
 }
 
-fn write(dir: &Path, path: &Path, payload: &[u8]) -> std::io::Result<()> {
+fn write(dir: &Path, path: &Path, checksum: &[u8], payload: &[u8]) -> std::io::Result<()> {
     // A name no other writer uses at the same time: this process and a counter.
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     std::fs::create_dir_all(dir)?;
@@ -146,7 +157,7 @@ fn write(dir: &Path, path: &Path, payload: &[u8]) -> std::io::Result<()> {
     let written = (|| {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(MAGIC)?;
-        file.write_all(&Sha256::digest(payload))?;
+        file.write_all(checksum)?;
         file.write_all(payload)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)

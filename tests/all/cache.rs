@@ -38,6 +38,18 @@ fn cache() {
         &first,
         &cache::program(component(1000), None).unwrap()
     ));
+    // The same bytes with another disk cache directory are another program, which compiles
+    // into that directory.
+    let dir = std::env::temp_dir().join(format!("hermetic-wasi-{}-cache", std::process::id()));
+    let plain = cache::program(component(1000), None).unwrap();
+    let in_dir = cache::program(component(1000), Some(dir.clone())).unwrap();
+    assert!(!Arc::ptr_eq(&plain, &in_dir));
+    assert!(Arc::ptr_eq(
+        &in_dir,
+        &cache::program(component(1000), Some(dir.clone())).unwrap()
+    ));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
     let bad = || cache::program(b"\0asm\x0d\0\x01\0garbage".to_vec(), None).map(|_| ());
     assert!(matches!(bad(), Err(SandboxError::InvalidWasm(_))));
     assert_eq!(bad(), bad());

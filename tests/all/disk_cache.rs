@@ -52,8 +52,8 @@ fn disk_cache() {
         written
     );
 
-    // A flipped byte, a truncated file and a checksummed foreign payload are each recompiled
-    // and replaced by a valid entry.
+    // A flipped byte, a truncated file, a checksummed foreign payload and another program's
+    // valid entry copied to this name are each recompiled and replaced by a valid entry.
     let mut flipped = valid.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
@@ -61,12 +61,19 @@ fn disk_cache() {
     let foreign = {
         let payload = b"not compiled code".to_vec();
         use sha2::Digest;
+        let mut digest = sha2::Sha256::new();
+        digest.update(name.as_bytes());
+        digest.update(&payload);
         let mut file = valid[..8].to_vec();
-        file.extend_from_slice(&sha2::Sha256::digest(&payload));
+        file.extend_from_slice(&digest.finalize());
         file.extend_from_slice(&payload);
         file
     };
-    for damaged in [flipped, truncated, foreign, Vec::new()] {
+    let other_dir = temp_dir("disk_cache_other");
+    Program::with_cache(guest_bytes("echo"), Some(other_dir.clone())).unwrap();
+    let other = std::fs::read(entry(&other_dir)).unwrap();
+    std::fs::remove_dir_all(&other_dir).unwrap();
+    for damaged in [flipped, truncated, foreign, other, Vec::new()] {
         std::fs::write(&path, &damaged).unwrap();
         run_cached();
         assert_eq!(std::fs::read(&path).unwrap(), valid);
