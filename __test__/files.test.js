@@ -125,6 +125,18 @@ test('bad files are ERR_INVALID_OPTIONS with the path named', () => {
   assert.throws(() => program.run({ files: { big: Buffer.alloc(2000) }, limits: { fsBytes: 1000 } }), {
     code: 'ERR_INVALID_OPTIONS',
   })
+  // Each entry costs 128 + 64 bytes plus its full path ("a", "a/b", "a/b/c"), plus the file's byte.
+  const deep = { 'a/b/c': 'x' }
+  const needed = 3 * (128 + 64) + (1 + 3 + 5) + 1
+  assert.deepEqual(program.run({ files: deep, limits: { fsBytes: needed } }).files, {
+    a: { type: 'dir' },
+    'a/b': { type: 'dir' },
+    'a/b/c': Buffer.from('x'),
+  })
+  assert.throws(() => program.run({ files: deep, limits: { fsBytes: needed - 1 } }), {
+    code: 'ERR_INVALID_OPTIONS',
+    message: `files: seeded tree needs ${needed} bytes but the filesystem limit is ${needed - 1} bytes`,
+  })
   assert.throws(() => program.run({ limits: { fsBytes: -1 } }), {
     code: 'ERR_INVALID_OPTIONS',
     message: 'options.limits.fsBytes must be a non-negative integer or Infinity',
@@ -138,4 +150,42 @@ test('a file named __proto__ is an ordinary own property of result.files', () =>
   assert.equal(Object.getPrototypeOf(result.files), Object.prototype)
   assert.deepEqual(result.files.__proto__ === Object.prototype, false)
   assert.equal(result.stdout.toString(), '/__proto__: "not a prototype"\n/a: "x"\n')
+})
+
+// A preview1 module that builds a/a/a/... one level at a time through descriptors (the only way
+// past the 4 KiB path limit) until path_create_directory fails, then exits with that errno.
+const DEEP_TREE = `(module
+  (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "a")
+  (func (export "_start") (local $fd i32) (local $errno i32)
+    (local.set $fd (i32.const 3))
+    (loop $deeper
+      (local.set $errno (call $mkdir (local.get $fd) (i32.const 0) (i32.const 1)))
+      (if (local.get $errno) (then (call $exit (local.get $errno))))
+      ;; open "a" as a directory (oflags 2) with FD_READ, the new fd at address 8
+      (drop (call $open (local.get $fd) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 2)
+        (i64.const 2) (i64.const 2) (i32.const 0) (i32.const 8)))
+      (if (i32.ne (local.get $fd) (i32.const 3)) (then (drop (call $close (local.get $fd)))))
+      (local.set $fd (i32.load (i32.const 8)))
+      (br $deeper))))`
+
+test('a deep tree cannot return more than fsBytes: every entry pays for its full path', () => {
+  const program = new Program(DEEP_TREE)
+  const options = { files: {}, limits: { fsBytes: 1 << 20 } }
+  const result = program.run(options)
+  assert.deepEqual(program.run(options), result)
+  // Level i costs 128 + 64 bytes plus its path, "a" and i - 1 times "/a": 192 + 2i - 1 bytes.
+  // 932 levels take 932 * 192 + 932^2 = 1,047,568 bytes; the 933rd would pass 1 MiB.
+  assert.equal(result.outcome, 'exited')
+  assert.equal(result.exitCode, 51, 'ENOSPC')
+  const paths = Object.keys(result.files)
+  assert.equal(paths.length, 932)
+  assert.equal(paths.at(-1), Array(932).fill('a').join('/'))
+  const keyBytes = paths.reduce((sum, p) => sum + p.length, 0)
+  assert.equal(keyBytes, 932 * 932)
 })

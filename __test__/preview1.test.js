@@ -30,7 +30,7 @@ test('preview1 files: seeded, changed, handed back', async () => {
   assert.equal(
     result.stdout.toString(),
     'read "hello files"\nls / ["in.txt", "new", "out"]\n' +
-      'copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 0 }\n' +
+      'copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 3000 }\n' +
       'wrote 100 bytes\nstill running\n',
   )
   assert.deepEqual(await runWasiAsync(guestP1('p1_files'), options), result)

@@ -332,6 +332,9 @@ rename over a directory: Err("is-directory")
 remove non-empty: Err("not-empty")
 unlink a directory: Err("is-directory")
 mkdir existing: Err("exist")
+listing after its end: Ok(None)
+listing while changing: b then d e
+listing a removed directory: Ok(None)
 "#;
     assert_result(&result, Outcome::Exited(0), stdout, "");
     let expected = tree(&[

@@ -157,7 +157,7 @@ fn seed() -> Vec<(String, Entry)> {
 /// What `p1_files` prints up to its last write.
 const FILES_STDOUT: &str = "read \"hello files\"\n\
     ls / [\"in.txt\", \"new\", \"out\"]\n\
-    copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 0 }\n";
+    copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 3000 }\n";
 
 /// The tree `p1_files` leaves, with `big` holding `big`.
 fn files_after(big: Vec<u8>) -> Vec<(String, Entry)> {
@@ -178,7 +178,9 @@ fn p1_files() {
         ..Default::default()
     };
     let result = run("p1/p1_files", &options);
-    // Nothing read a clock, so every change is stamped with the start time.
+    // Each call that may change the tree reads the wall clock once, ticking it 1 µs: opening
+    // in.txt reads the start time, then mkdir, the create of copy.txt and the write that sets
+    // its mtime read 1, 2 and 3 µs after it.
     let stdout = format!("{FILES_STDOUT}wrote 100 bytes\nstill running\n");
     assert_result(&result, Outcome::Exited(0), &stdout, "");
     assert_eq!(result.files, files_after(vec![b'x'; 100]));

@@ -141,7 +141,7 @@ pub fn filestat_set_size(data: &mut StoreData, fd: Fd, size: Filesize) -> Result
         return Err(Errno::Badf.into());
     }
     let ino = file.ino;
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     Ok(data.fs.vfs().set_size(ino, size, now)?)
 }
 
@@ -184,7 +184,7 @@ pub fn filestat_set_times(
         Desc::Dir { ino, .. } | Desc::File(OpenFile { ino, .. }) => *ino,
         _ => return Err(Errno::Badf.into()),
     };
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     Ok(data.fs.vfs().set_times(ino, atime, mtime, now)?)
 }
 

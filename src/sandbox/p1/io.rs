@@ -132,12 +132,12 @@ pub fn write(
     ciovs: CiovecArray,
 ) -> Result<Size, Error> {
     let bytes = gather(memory, ciovs)?;
-    let now = data.fs_now();
     match data.p1.get(fd)? {
         Desc::Stdout => data.cli.output.write(Channel::Stdout, &bytes)?,
         Desc::Stderr => data.cli.output.write(Channel::Stderr, &bytes)?,
         Desc::File(file) if file.write => {
             let (ino, pos, append) = (file.ino, file.pos, file.append);
+            let now = data.fs.now()?;
             let pos = if append {
                 data.fs.vfs().append(ino, &bytes, now)?;
                 data.fs.vfs().size(ino)?
@@ -161,14 +161,15 @@ pub fn pwrite(
     offset: Filesize,
 ) -> Result<Size, Error> {
     let bytes = gather(memory, ciovs)?;
-    let now = data.fs_now();
     match data.p1.get(fd)? {
         Desc::Stdout | Desc::Stderr => return Err(Errno::Spipe.into()),
-        Desc::File(file) if file.write && file.append => {
-            data.fs.vfs().append(file.ino, &bytes, now)?;
-        }
         Desc::File(file) if file.write => {
-            data.fs.vfs().write(file.ino, offset, &bytes, now)?;
+            let (ino, append) = (file.ino, file.append);
+            let now = data.fs.now()?;
+            match append {
+                true => data.fs.vfs().append(ino, &bytes, now)?,
+                false => data.fs.vfs().write(ino, offset, &bytes, now)?,
+            };
         }
         _ => return Err(Errno::Badf.into()),
     }
@@ -177,7 +178,9 @@ pub fn pwrite(
 
 /// `fd_readdir`: `.`, `..`, then the entries sorted by name. Entry `i` (from 0) has cookie
 /// `i + 1` in its `d_next`, so a listing resumes after any entry. As the ABI says, the last
-/// entry is cut at the end of the buffer and a full buffer means "call again".
+/// entry is cut at the end of the buffer and a full buffer means "call again". Nothing beyond
+/// what fits the buffer is copied; resuming walks past the first `cookie` entries again, which
+/// costs time but no memory.
 pub fn readdir(
     data: &StoreData,
     memory: &mut GuestMemory<'_>,
@@ -187,26 +190,31 @@ pub fn readdir(
     cookie: Dircookie,
 ) -> Result<Size, Error> {
     let ino = data.p1.dir(fd)?;
-    let parent = data.fs.vfs().parent(ino).unwrap_or(ino);
-    let head = [(".".to_owned(), ino, Filetype::Directory)];
-    let head = head
-        .into_iter()
-        .chain([("..".to_owned(), parent, Filetype::Directory)]);
-    let entries = data.fs.vfs().read_dir(ino)?.into_iter();
-    let entries = head.chain(entries.map(|(name, ino, kind)| (name, ino, filetype(kind))));
     let skip = usize::try_from(cookie).map_err(|_| Errno::Overflow)?;
     let mut out = Vec::new();
-    for (next, (name, ino, kind)) in (1u64..).zip(entries).skip(skip) {
-        if out.len() >= len as usize {
-            break;
+    {
+        let vfs = data.fs.vfs();
+        let parent = vfs.parent(ino).unwrap_or(ino);
+        let head = [
+            (".", ino, Filetype::Directory),
+            ("..", parent, Filetype::Directory),
+        ];
+        let entries = vfs.read_dir_from(ino, None)?;
+        let entries = head
+            .into_iter()
+            .chain(entries.map(|(name, ino, kind)| (name, ino, filetype(kind))));
+        for (next, (name, ino, kind)) in (1u64..).zip(entries).skip(skip) {
+            if out.len() >= len as usize {
+                break;
+            }
+            let mut dirent = [0u8; DIRENT_SIZE];
+            dirent[0..8].copy_from_slice(&next.to_le_bytes());
+            dirent[8..16].copy_from_slice(&ino.to_le_bytes());
+            dirent[16..20].copy_from_slice(&u32::try_from(name.len())?.to_le_bytes());
+            dirent[20] = kind as u8;
+            out.extend_from_slice(&dirent);
+            out.extend_from_slice(name.as_bytes());
         }
-        let mut dirent = [0u8; DIRENT_SIZE];
-        dirent[0..8].copy_from_slice(&next.to_le_bytes());
-        dirent[8..16].copy_from_slice(&ino.to_le_bytes());
-        dirent[16..20].copy_from_slice(&u32::try_from(name.len())?.to_le_bytes());
-        dirent[20] = kind as u8;
-        out.extend_from_slice(&dirent);
-        out.extend_from_slice(name.as_bytes());
     }
     out.truncate(len as usize);
     memory.copy_from_slice(&out, buf.as_array(u32::try_from(out.len())?))?;

@@ -49,15 +49,6 @@ pub fn add_to_linker(linker: &mut wasmtime::Linker<StoreData>) -> wasmtime::Resu
     bindings::wasi_snapshot_preview1::add_to_linker(linker, |data: &mut StoreData| data)
 }
 
-impl StoreData {
-    /// The time stamped on filesystem changes: the virtual wall clock, read without ticking it
-    /// (a timestamp is not a clock read the guest asked for).
-    fn fs_now(&self) -> u64 {
-        let now = self.clocks.wall_start_ns + u128::from(self.clocks.clock.elapsed());
-        u64::try_from(now).unwrap_or(u64::MAX)
-    }
-}
-
 /// Copies a path out of guest memory. Paths longer than any the filesystem accepts are
 /// refused before they are copied.
 fn read_path(memory: &GuestMemory<'_>, path: GuestPtr<str>) -> Result<String, Error> {

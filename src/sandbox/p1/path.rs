@@ -62,7 +62,7 @@ pub fn open(
     let read = how.rights.contains(Rights::FD_READ) || !wants_write;
     // Like Linux, a full descriptor table fails before the path is created or truncated.
     data.p1.ensure_room()?;
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     let ino = data.fs.vfs().open_at(dir, &path, how.follow, opts, now)?;
     let desc = match data.fs.vfs().stat(ino)?.kind {
         Kind::Dir if wants_write => return Err(Errno::Isdir.into()),
@@ -88,7 +88,7 @@ pub fn create_directory(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     data.fs.vfs().create_dir_at(dir, &path, now)?;
     Ok(())
 }
@@ -121,7 +121,7 @@ pub fn filestat_set_times(
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
     let follow = flags.contains(Lookupflags::SYMLINK_FOLLOW);
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     Ok(data
         .fs
         .vfs()
@@ -143,7 +143,7 @@ pub fn link(
     if flags.contains(Lookupflags::SYMLINK_FOLLOW) {
         return Err(Errno::Inval.into());
     }
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     Ok(data
         .fs
         .vfs()
@@ -177,7 +177,7 @@ pub fn remove_directory(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     Ok(data.fs.vfs().remove_dir_at(dir, &path, now)?)
 }
 
@@ -192,7 +192,7 @@ pub fn rename(
 ) -> Result<(), Error> {
     let (dir, to_dir) = (data.p1.dir(fd)?, data.p1.dir(to)?);
     let (path, to_path) = (read_path(memory, path)?, read_path(memory, to_path)?);
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     Ok(data.fs.vfs().rename_at(dir, &path, to_dir, &to_path, now)?)
 }
 
@@ -206,7 +206,7 @@ pub fn symlink(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let (target, path) = (read_path(memory, target)?, read_path(memory, path)?);
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     data.fs.vfs().symlink_at(dir, &target, &path, now)?;
     Ok(())
 }
@@ -220,6 +220,6 @@ pub fn unlink_file(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
-    let now = data.fs_now();
+    let now = data.fs.now()?;
     Ok(data.fs.vfs().unlink_file_at(dir, &path, now)?)
 }

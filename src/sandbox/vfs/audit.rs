@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use super::node::{Data, entry_cost};
-use super::{INODE_OVERHEAD, Ino, ROOT, Vfs};
+use super::node::Data;
+use super::{DIRENT_OVERHEAD, INODE_OVERHEAD, Ino, ROOT, Vfs};
 
 impl Vfs {
-    /// Recomputes link counts, sub-directory counts, parent pointers and used bytes, and checks
-    /// that every inode is reachable from the root or held by a handle. Returns a description
-    /// of the first inconsistency found.
+    /// Recomputes link counts, sub-directory counts, parent pointers, path prefixes and used
+    /// bytes, and checks that every inode is reachable from the root or held by a handle.
+    /// Returns a description of the first inconsistency found.
     pub fn check_invariants(&self) -> Result<(), String> {
         let mut names: BTreeMap<Ino, u64> = BTreeMap::new();
         let mut used = 0u64;
@@ -22,7 +22,7 @@ impl Vfs {
             let Data::Dir(d) = &node.data else { continue };
             let mut subdirs = 0;
             for (name, &child) in &d.entries {
-                used += entry_cost(name);
+                used += DIRENT_OVERHEAD + d.prefix + name.len() as u64;
                 *names.entry(child).or_default() += 1;
                 let child_node = self
                     .nodes
@@ -32,6 +32,13 @@ impl Vfs {
                     subdirs += 1;
                     if cd.parent != ino {
                         return Err(format!("dir {child} in {ino} has parent {}", cd.parent));
+                    }
+                    let prefix = d.prefix + name.len() as u64 + 1;
+                    if cd.prefix != prefix {
+                        return Err(format!(
+                            "dir {child} has prefix {}, not {prefix}",
+                            cd.prefix
+                        ));
                     }
                 }
             }

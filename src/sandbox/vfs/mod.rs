@@ -14,8 +14,11 @@
 //!
 //! **Budget.** [`Vfs::used_bytes`] counts file bytes and symlink target bytes once per name (a
 //! hard link is charged a copy, as the exported tree holds one per name),
-//! [`INODE_OVERHEAD`] per inode (the root excepted) and [`DIRENT_OVERHEAD`] plus the name's
-//! bytes per directory entry, so millions of empty files or hard links cost real budget. Every
+//! [`INODE_OVERHEAD`] per inode (the root excepted) and [`DIRENT_OVERHEAD`] plus the bytes of
+//! the entry's full path (`a/b/name`, as exported) per directory entry, so millions of empty
+//! files or hard links cost real budget, and so does a deep tree of short names, whose export
+//! would otherwise hold far more key bytes than the budget. Moving a directory recharges its
+//! subtree for the new path length. Every
 //! call that grows the count checks the limit first and, if it would be exceeded, fails with
 //! `InsufficientSpace` having changed nothing and allocated nothing. File data lives in a
 //! `Vec`, whose amortised growth can hold up to about twice the counted bytes.
@@ -38,6 +41,8 @@ mod seed;
 
 pub use error::{FsError, SeedError};
 
+use std::ops::Bound;
+
 use node::{Arena, Data};
 
 /// An inode number. Deterministic: the root is [`ROOT`], seeded entries follow in path order,
@@ -51,8 +56,8 @@ pub const ROOT: Ino = 1;
 /// the host, so empty files are not free.
 pub const INODE_OVERHEAD: u64 = 128;
 
-/// Bytes charged per directory entry besides its name: the map slot and the name's allocation,
-/// so hard links and long directories are not free either.
+/// Bytes charged per directory entry besides its full path: the map slot and the name's
+/// allocation, so hard links and long directories are not free either.
 pub const DIRENT_OVERHEAD: u64 = 64;
 
 /// Longest path component, as Linux `NAME_MAX`.
@@ -214,11 +219,31 @@ impl Vfs {
     /// A directory's entries, sorted by name bytes, without `.` and `..`. A removed directory
     /// lists nothing.
     pub fn read_dir(&self, dir: Ino) -> Result<Vec<(String, Ino, Kind)>, FsError> {
+        let entries = self.read_dir_from(dir, None)?;
+        Ok(entries
+            .map(|(name, ino, kind)| (name.to_owned(), ino, kind))
+            .collect())
+    }
+
+    /// A directory's entries whose names sort after `after` (all of them for `None`), in
+    /// name-byte order, without `.` and `..`, borrowed rather than copied: the directory
+    /// listings above resume from the last name they returned.
+    pub fn read_dir_from<'a>(
+        &'a self,
+        dir: Ino,
+        after: Option<&str>,
+    ) -> Result<impl Iterator<Item = (&'a str, Ino, Kind)> + 'a, FsError> {
         let d = self.nodes.dir(dir)?;
-        d.entries
-            .iter()
-            .map(|(name, &ino)| Ok((name.clone(), ino, self.nodes.get(ino)?.kind())))
-            .collect()
+        let start = match after {
+            Some(name) => Bound::Excluded(name),
+            None => Bound::Unbounded,
+        };
+        let entries = d.entries.range::<str, _>((start, Bound::Unbounded));
+        Ok(entries.filter_map(move |(name, &ino)| {
+            // Every entry names a live inode (see `check_invariants`).
+            let kind = self.nodes.get(ino).ok()?.kind();
+            Some((name.as_str(), ino, kind))
+        }))
     }
 
     /// What `..` names in a directory listing: the parent directory, the root for the root, or

@@ -41,6 +41,21 @@ pub(crate) struct DirData {
     pub(crate) parent: Ino,
     /// How many entries are directories, for POSIX `nlink`.
     pub(crate) subdirs: u64,
+    /// Length of this directory's exported path plus its trailing `/` (0 for the root): what
+    /// each of its entries' paths adds to its name. Stale once the directory is removed.
+    pub(crate) prefix: u64,
+}
+
+impl DirData {
+    /// An empty directory; `insert_entry` sets its parent and prefix when it is named.
+    pub(crate) fn empty() -> Self {
+        DirData {
+            entries: BTreeMap::new(),
+            parent: ROOT,
+            subdirs: 0,
+            prefix: 0,
+        }
+    }
 }
 
 impl Node {
@@ -70,11 +85,6 @@ impl Node {
     }
 }
 
-/// Bytes charged for an entry named `name`.
-pub(crate) fn entry_cost(name: &str) -> u64 {
-    DIRENT_OVERHEAD + name.len() as u64
-}
-
 /// All inodes plus the byte budget. A `BTreeMap` rather than a `HashMap`: std's `HashMap` is
 /// randomly seeded, and numbers are never reused, so a `Vec` would grow without bound.
 pub(crate) struct Arena {
@@ -89,11 +99,7 @@ impl Arena {
     /// bytes, so a limit of 0 means "nothing may be created".
     pub(crate) fn new(limit: u64, now: u64) -> Self {
         let root = Node {
-            data: Data::Dir(DirData {
-                entries: BTreeMap::new(),
-                parent: ROOT,
-                subdirs: 0,
-            }),
+            data: Data::Dir(DirData::empty()),
             links: 1,
             handles: 0,
             atime: now,
@@ -146,6 +152,28 @@ impl Arena {
         matches!(self.nodes.get(&ino).map(|n| &n.data), Some(Data::Dir(_)))
     }
 
+    /// Bytes charged for an entry named `name` in directory `dir`: [`DIRENT_OVERHEAD`] plus
+    /// its full path as exported (`a/b/name`), which is what the exported tree's key costs.
+    /// Charging the whole path, not just the name, is what stops a deep tree of short names
+    /// from exporting far more key bytes than the budget allows.
+    pub(crate) fn entry_cost(&self, dir: Ino, name: &str) -> u64 {
+        let prefix = self.dir(dir).map_or(0, |d| d.prefix);
+        DIRENT_OVERHEAD + prefix + name.len() as u64
+    }
+
+    /// How many entries the subtree under directory `dir` holds, at any depth (a hard-linked
+    /// file counts once per name). O(size of the subtree).
+    pub(crate) fn subtree_entries(&self, dir: Ino) -> u64 {
+        let mut count = 0;
+        let mut pending = vec![dir];
+        while let Some(dir) = pending.pop() {
+            let Ok(d) = self.dir(dir) else { continue };
+            count += d.entries.len() as u64;
+            pending.extend(d.entries.values().filter(|&&ino| self.is_dir(ino)));
+        }
+        count
+    }
+
     /// Fails with `InsufficientSpace` unless `extra` more bytes fit under the limit.
     pub(crate) fn ensure_room(&self, extra: u64) -> Result<(), FsError> {
         match self.used.checked_add(extra) {
@@ -179,9 +207,12 @@ impl Arena {
 
     /// Names `ino` as `name` in directory `parent`, which must not have that name yet. A second
     /// or later name of the same inode (a hard link) is charged the inode's payload again, as
-    /// the exported tree holds a copy per name (see [`Node::charged`]).
+    /// the exported tree holds a copy per name (see [`Node::copies`]). A directory moved here
+    /// from elsewhere has its whole subtree recharged for its new path (see `reprefix`).
     pub(crate) fn insert_entry(&mut self, parent: Ino, name: String, ino: Ino) {
-        self.used += entry_cost(&name);
+        self.used += self.entry_cost(parent, &name);
+        let prefix = self.dir(parent).expect("parent is a directory").prefix;
+        let child_prefix = prefix + name.len() as u64 + 1;
         let child = self.nodes.get_mut(&ino).expect("inserted inode exists");
         if child.links > 0 {
             self.used += child.payload();
@@ -197,14 +228,42 @@ impl Arena {
         dir.subdirs += u64::from(is_dir);
         let previous = dir.entries.insert(name, ino);
         debug_assert!(previous.is_none(), "insert_entry over an existing name");
+        if is_dir {
+            self.reprefix(ino, child_prefix);
+        }
+    }
+
+    /// Gives directory `dir` the path prefix length `prefix`, and every directory beneath it
+    /// the matching one, recharging each entry in the subtree for its new path length.
+    /// Iterative: a guest can build trees deeper than any call stack.
+    fn reprefix(&mut self, dir: Ino, prefix: u64) {
+        let mut pending = vec![(dir, prefix)];
+        while let Some((dir, prefix)) = pending.pop() {
+            let d = self.dir(dir).expect("reprefixed inode is a directory");
+            if d.prefix == prefix {
+                continue;
+            }
+            let old = d.prefix;
+            let count = d.entries.len() as u64;
+            for (name, &child) in &d.entries {
+                if self.is_dir(child) {
+                    pending.push((child, prefix + name.len() as u64 + 1));
+                }
+            }
+            // The subtraction cannot underflow: `used` includes `old` for each entry.
+            self.used = self.used - old * count + prefix * count;
+            self.dir_mut(dir)
+                .expect("reprefixed inode is a directory")
+                .prefix = prefix;
+        }
     }
 
     /// Removes entry `name` from `parent` and returns the inode it named; the caller frees it
     /// with `maybe_free` once it is done with it.
     pub(crate) fn remove_entry(&mut self, parent: Ino, name: &str) -> Ino {
+        self.used -= self.entry_cost(parent, name);
         let dir = self.dir_mut(parent).expect("parent is a directory");
         let ino = dir.entries.remove(name).expect("removed entry exists");
-        self.used -= entry_cost(name);
         let child = self.nodes.get_mut(&ino).expect("named inode exists");
         child.links -= 1;
         if child.links > 0 {

@@ -8,7 +8,7 @@
 //! It deliberately does not handle descriptor rights or open modes (reading or writing a
 //! directory, `O_APPEND`): those belong to the descriptor layers.
 
-use super::node::{Data, DirData, entry_cost};
+use super::node::{Data, DirData};
 use super::path::check_target;
 use super::{FsError, INODE_OVERHEAD, Ino, OpenOptions, Vfs};
 
@@ -79,11 +79,7 @@ impl Vfs {
     /// Creates a directory. `path` may end with `/`. `.` and existing names are `Exist`.
     pub fn create_dir_at(&mut self, dir: Ino, path: &str, now: u64) -> Result<Ino, FsError> {
         let slot = self.new_slot(dir, path, true)?;
-        let data = Data::Dir(DirData {
-            entries: Default::default(),
-            parent: slot.dir,
-            subdirs: 0,
-        });
+        let data = Data::Dir(DirData::empty());
         self.create_node(slot, data, now)
     }
 
@@ -125,8 +121,11 @@ impl Vfs {
         // A named inode's payload is charged once more per name (see `insert_entry`).
         let node = self.nodes.get(src)?;
         let extra = if node.links > 0 { node.payload() } else { 0 };
-        self.nodes
-            .ensure_room(entry_cost(&slot.name).saturating_add(extra))?;
+        self.nodes.ensure_room(
+            self.nodes
+                .entry_cost(slot.dir, &slot.name)
+                .saturating_add(extra),
+        )?;
         self.nodes.insert_entry(slot.dir, slot.name, src);
         self.nodes.touch_ctime(src, now);
         self.nodes.touch_dir(slot.dir, now);
@@ -257,7 +256,7 @@ impl Vfs {
             _ => 0,
         };
         self.nodes
-            .ensure_room(INODE_OVERHEAD + payload + entry_cost(&slot.name))?;
+            .ensure_room(INODE_OVERHEAD + payload + self.nodes.entry_cost(slot.dir, &slot.name))?;
         let ino = self.nodes.alloc(data, now);
         self.nodes.insert_entry(slot.dir, slot.name, ino);
         self.nodes.touch_dir(slot.dir, now);

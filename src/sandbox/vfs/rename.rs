@@ -4,7 +4,6 @@
 //! replace an existing entry. It deliberately does not implement `RENAME_NOREPLACE` or
 //! `RENAME_EXCHANGE`: WASI has neither.
 
-use super::node::entry_cost;
 use super::{FsError, Ino, Vfs};
 
 /// One side of a rename, resolved.
@@ -39,11 +38,8 @@ impl Vfs {
             return Ok(());
         }
         self.check_replace(src_ino, &dst)?;
-        if dst.ino.is_none() {
-            // Replacing an entry never needs room: the new name is the one it frees.
-            let growth = entry_cost(&dst.name).saturating_sub(entry_cost(&src.name));
-            self.nodes.ensure_room(growth)?;
-        }
+        self.nodes
+            .ensure_room(self.rename_growth(src_ino, &src, &dst)?)?;
         self.nodes.remove_entry(src.dir, &src.name);
         if let Some(old) = dst.ino {
             self.nodes.remove_entry(dst.dir, &dst.name);
@@ -83,6 +79,25 @@ impl Vfs {
             name: p.name.to_owned(),
             ino,
         })
+    }
+
+    /// How many bytes the rename adds to the budget, at most. Entries are charged their full
+    /// path (see `Arena::entry_cost`), so moving a directory recharges every entry beneath it
+    /// by the change in its path length: O(size of the subtree). A replaced entry's name is
+    /// counted as freed, not its inode, which may stay alive through a handle.
+    fn rename_growth(&self, src_ino: Ino, src: &Side, dst: &Side) -> Result<u64, FsError> {
+        let (moved, old_prefix) = match self.nodes.dir(src_ino) {
+            Ok(d) => (self.nodes.subtree_entries(src_ino), d.prefix),
+            Err(_) => (0, 0),
+        };
+        let new_prefix = self.nodes.dir(dst.dir)?.prefix + dst.name.len() as u64 + 1;
+        let dst_cost = self.nodes.entry_cost(dst.dir, &dst.name);
+        let added = dst_cost.saturating_add(new_prefix.saturating_mul(moved));
+        let mut freed = self.nodes.entry_cost(src.dir, &src.name) + old_prefix * moved;
+        if dst.ino.is_some() {
+            freed += dst_cost;
+        }
+        Ok(added.saturating_sub(freed))
     }
 
     /// Whether `src` may take `dst`'s place.

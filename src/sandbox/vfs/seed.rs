@@ -88,11 +88,7 @@ impl Vfs {
         let data = match entry {
             Entry::File(bytes) => Data::File(bytes),
             Entry::Symlink(target) => Data::Symlink(target),
-            Entry::Dir => Data::Dir(DirData {
-                entries: Default::default(),
-                parent: dir,
-                subdirs: 0,
-            }),
+            Entry::Dir => Data::Dir(DirData::empty()),
         };
         let ino = self.nodes.alloc(data, now);
         self.nodes.insert_entry(dir, name.to_owned(), ino);

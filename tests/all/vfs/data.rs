@@ -52,11 +52,12 @@ fn exact_byte_accounting() {
     let dir_cost = INODE_OVERHEAD + DIRENT_OVERHEAD + 3;
     assert_eq!(vfs.used_bytes(), file_cost + 15 + dir_cost);
     vfs.symlink_at(ROOT, "ab", "dir/s", T0).unwrap();
-    let link_cost = INODE_OVERHEAD + DIRENT_OVERHEAD + 1 + 2;
+    // An entry is charged its whole path: "dir/s" is 5 bytes, its target 2.
+    let link_cost = INODE_OVERHEAD + DIRENT_OVERHEAD + 5 + 2;
     vfs.link_at(ROOT, "ab", false, ROOT, "dir/hard", T0)
         .unwrap();
     // A hard link is charged the file's 15 bytes again: the exported tree holds a copy per name.
-    let hard_cost = DIRENT_OVERHEAD + 4 + 15;
+    let hard_cost = DIRENT_OVERHEAD + 8 + 15;
     let total = file_cost + 15 + dir_cost + link_cost + hard_cost;
     assert_eq!(vfs.used_bytes(), total);
     // A rename to a longer name costs the difference; over an existing name it frees.
@@ -66,12 +67,64 @@ fn exact_byte_accounting() {
     vfs.rename_at(ROOT, "dir/hard-link", ROOT, "ab", T0)
         .unwrap();
     assert_eq!(vfs.used_bytes(), total + 5, "same inode: a no-op");
+    // Moving a directory recharges every path under it: "dir", "dir/s" and "dir/hard-link"
+    // each grow by 6 bytes as "directory".
+    vfs.rename_at(ROOT, "dir", ROOT, "directory", T0).unwrap();
+    assert_eq!(vfs.used_bytes(), total + 5 + 3 * 6);
+    vfs.check_invariants().unwrap();
+    vfs.rename_at(ROOT, "directory", ROOT, "dir", T0).unwrap();
+    assert_eq!(vfs.used_bytes(), total + 5);
     vfs.unlink_file_at(ROOT, "dir/hard-link", T0).unwrap();
     assert_eq!(vfs.used_bytes(), total - hard_cost);
     vfs.unlink_file_at(ROOT, "dir/s", T0).unwrap();
     vfs.remove_dir_at(ROOT, "dir", T0).unwrap();
     vfs.unlink_file_at(ROOT, "ab", T0).unwrap();
     assert_eq!(vfs.used_bytes(), 0);
+}
+
+#[test]
+fn deep_trees_are_charged_their_full_paths() {
+    // A chain a/a/a/... built one level at a time, as a guest can through descriptors: the
+    // export's keys grow with the square of the depth, and so must the charge.
+    let depth = 2000u64;
+    let mut vfs = Vfs::new(vec![], u64::MAX, T0).unwrap();
+    let mut dir = ROOT;
+    for _ in 0..depth {
+        dir = vfs.create_dir_at(dir, "a", T0).unwrap();
+    }
+    let exported = vfs.export();
+    let key_bytes: u64 = exported.iter().map(|(k, _)| k.len() as u64).sum();
+    // Level i (from 1) is "a" plus i - 1 times "/a": 2i - 1 bytes.
+    assert_eq!(key_bytes, depth * depth);
+    let entries = exported.len() as u64;
+    assert_eq!(entries, depth);
+    let used = entries * (INODE_OVERHEAD + DIRENT_OVERHEAD) + key_bytes;
+    assert_eq!(vfs.used_bytes(), used);
+    vfs.check_invariants().unwrap();
+    // Renaming the top moves every path: 2000 entries, 4 bytes longer each.
+    vfs.rename_at(ROOT, "a", ROOT, "abcde", T0).unwrap();
+    assert_eq!(vfs.used_bytes(), used + 4 * depth);
+    vfs.check_invariants().unwrap();
+    // Under a limit, moving the subtree deeper fails when the longer paths do not fit, and
+    // changes nothing; a move that shortens them always fits.
+    let mut vfs = Vfs::new(vfs.export(), used + 4 * depth + 300, T0).unwrap();
+    let before = (vfs.export(), vfs.used_bytes());
+    assert_eq!(
+        vfs.rename_at(ROOT, "abcde", ROOT, "abcdefgh", T0),
+        Err(FsError::InsufficientSpace)
+    );
+    assert_eq!((vfs.export(), vfs.used_bytes()), before);
+    vfs.create_dir_at(ROOT, "b", T0).unwrap();
+    assert_eq!(
+        vfs.rename_at(ROOT, "abcde", ROOT, "b/abcde", T0),
+        Err(FsError::InsufficientSpace)
+    );
+    vfs.rename_at(ROOT, "abcde", ROOT, "b/c", T0).unwrap();
+    vfs.check_invariants().unwrap();
+    assert_eq!(
+        vfs.used_bytes(),
+        before.1 + INODE_OVERHEAD + DIRENT_OVERHEAD + 1 - 2 * depth
+    );
 }
 
 #[test]

@@ -355,4 +355,14 @@ fn read_dir_is_sorted_by_name_bytes() {
     let f = vfs.resolve(ROOT, "b", false).unwrap();
     assert_eq!(vfs.read_dir(f), Err(FsError::NotDirectory));
     assert_eq!(vfs.parent(f), Err(FsError::NotDirectory));
+    // Resuming after a name lists what sorts after it, whether or not that name exists.
+    let after = |name: Option<&str>| -> Vec<String> {
+        let entries = vfs.read_dir_from(ROOT, name).unwrap();
+        entries.map(|(n, _, _)| n.to_owned()).collect()
+    };
+    assert_eq!(after(None), ["B", "a", "a-", "b", "é"]);
+    assert_eq!(after(Some("a")), ["a-", "b", "é"]);
+    assert_eq!(after(Some("a0")), ["b", "é"]);
+    assert_eq!(after(Some("é")), Vec::<String>::new());
+    assert!(vfs.read_dir_from(f, None).is_err());
 }

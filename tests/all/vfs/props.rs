@@ -80,14 +80,16 @@ fn check_accounting(vfs: &Vfs, held: &[Ino]) {
     let mut named: BTreeMap<Ino, u64> = BTreeMap::new();
     let mut subdirs: BTreeMap<Ino, u64> = BTreeMap::new();
     let mut used = 0;
-    let mut pending = vec![ROOT];
-    while let Some(dir) = pending.pop() {
+    let mut pending = vec![(ROOT, String::new())];
+    while let Some((dir, prefix)) = pending.pop() {
         for (name, ino, kind) in vfs.read_dir(dir).unwrap() {
-            used += DIRENT_OVERHEAD + name.len() as u64;
+            // Each entry is charged its full path, as exported.
+            let path = format!("{prefix}{name}");
+            used += DIRENT_OVERHEAD + path.len() as u64;
             *named.entry(ino).or_default() += 1;
             if kind == Kind::Dir {
                 *subdirs.entry(dir).or_default() += 1;
-                pending.push(ino);
+                pending.push((ino, format!("{path}/")));
             }
         }
     }

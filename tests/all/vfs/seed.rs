@@ -168,9 +168,9 @@ fn malformed_seed_paths_are_rejected_precisely() {
 
 #[test]
 fn seeded_bytes_count_toward_the_limit() {
-    // Inodes: d, d/f, s. Entries: "d", "f", "s". Content: 5 file bytes + 3 target bytes.
+    // Inodes: d, d/f, s. Paths: "d", "d/f", "s". Content: 5 file bytes + 3 target bytes.
     let entries = [("d/f", file("12345")), ("s", link("d/f"))];
-    let needed = 3 * INODE_OVERHEAD + 3 * DIRENT_OVERHEAD + (1 + 1 + 1) + 5 + 3;
+    let needed = 3 * INODE_OVERHEAD + 3 * DIRENT_OVERHEAD + (1 + 3 + 1) + 5 + 3;
     assert_eq!(seed(&entries, needed).unwrap().used_bytes(), needed);
     assert_eq!(
         seed(&entries, needed - 1).err(),

@@ -12,7 +12,7 @@ use wasmtime::component::Resource;
 use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 
 use super::streams::{DirectoryEntries, FileReader, FileWriter};
-use super::{Descriptor, Fail, Handle, descriptor_stat, descriptor_type, set_time};
+use super::{Descriptor, Fail, Handle, descriptor_stat, set_time};
 use crate::sandbox::bindings::wasi::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
@@ -150,15 +150,8 @@ impl types::HostDescriptor for StoreData {
 
     fn read_directory(&mut self, fd: Fd) -> Result<Resource<DirectoryEntries>, Fail> {
         let dir = self.table.get(&fd)?.dir()?;
-        let entries = self.fs.vfs().read_dir(dir)?;
-        let entries = entries
-            .into_iter()
-            .map(|(name, _, kind)| DirectoryEntry {
-                type_: descriptor_type(kind),
-                name,
-            })
-            .collect();
-        Ok(self.table.push(DirectoryEntries::new(entries))?)
+        let node = Handle::new(&self.fs, &mut self.fs.vfs(), dir)?;
+        Ok(self.table.push(DirectoryEntries::new(node))?)
     }
 
     fn create_directory_at(&mut self, fd: Fd, path: String) -> Result<(), Fail> {

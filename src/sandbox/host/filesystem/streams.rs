@@ -15,7 +15,7 @@ use wasmtime_wasi_io::bytes::Bytes;
 use wasmtime_wasi_io::poll::Pollable;
 use wasmtime_wasi_io::streams::{InputStream, OutputStream, StreamError, StreamResult};
 
-use super::Handle;
+use super::{Handle, descriptor_type};
 use crate::sandbox::bindings::wasi::filesystem::types::DirectoryEntry;
 use crate::sandbox::vfs::FsError;
 
@@ -140,17 +140,45 @@ impl OutputStream for FileWriter {
     }
 }
 
-/// A `directory-entry-stream`: the entries of a directory when `read-directory` was called,
-/// sorted by name, without `.` and `..`.
-pub struct DirectoryEntries(std::vec::IntoIter<DirectoryEntry>);
+/// A `directory-entry-stream`: the entries of a directory in name-byte order, without `.` and
+/// `..`. It copies nothing up front: each read finds the first entry after the last name
+/// returned, so a guest holding many streams over a large directory costs the host only their
+/// last names. Entries added or removed while it is read appear or not by where they sort, as
+/// POSIX allows; once it has ended it stays ended.
+pub struct DirectoryEntries {
+    dir: Handle,
+    last: Option<String>,
+    ended: bool,
+}
 
 impl DirectoryEntries {
-    pub(super) fn new(entries: Vec<DirectoryEntry>) -> Self {
-        Self(entries.into_iter())
+    pub(super) fn new(dir: Handle) -> Self {
+        Self {
+            dir,
+            last: None,
+            ended: false,
+        }
     }
 
     /// The next entry, or `None` at the end.
     pub fn next_entry(&mut self) -> Option<DirectoryEntry> {
-        self.0.next()
+        if self.ended {
+            return None;
+        }
+        let vfs = self.dir.fs.vfs();
+        // A removed directory is empty, so an error (none is expected) ends the listing too.
+        let next = vfs
+            .read_dir_from(self.dir.ino, self.last.as_deref())
+            .ok()
+            .and_then(|mut entries| entries.next());
+        let Some((name, _, kind)) = next else {
+            self.ended = true;
+            return None;
+        };
+        self.last = Some(name.to_owned());
+        Some(DirectoryEntry {
+            type_: descriptor_type(kind),
+            name: name.to_owned(),
+        })
     }
 }

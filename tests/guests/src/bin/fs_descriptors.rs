@@ -88,4 +88,33 @@ fn main() {
     show("remove non-empty", root.remove_directory_at("d"));
     show("unlink a directory", root.unlink_file_at("d"));
     show("mkdir existing", root.create_directory_at("d"));
+
+    // A listing resumes after the last name it returned: of the entries changed while it is
+    // read, it sees those that sort after that name and still exist.
+    root.create_directory_at("walk").unwrap();
+    let walk = open(&root, "walk", OpenFlags::DIRECTORY, read).unwrap();
+    for name in ["b", "c", "e"] {
+        open(&walk, name, OpenFlags::CREATE, write).unwrap();
+    }
+    let entries = walk.read_directory().unwrap();
+    let unread = walk.read_directory().unwrap();
+    let first = entries.read_directory_entry().unwrap().unwrap().name;
+    walk.create_directory_at("a").unwrap();
+    walk.create_directory_at("d").unwrap();
+    walk.unlink_file_at("c").unwrap();
+    drop(walk);
+    let mut rest = Vec::new();
+    while let Some(entry) = entries.read_directory_entry().unwrap() {
+        rest.push(entry.name);
+    }
+    show("listing after its end", entries.read_directory_entry());
+    println!("listing while changing: {first} then {}", rest.join(" "));
+    for name in ["a", "d"] {
+        root.remove_directory_at(&format!("walk/{name}")).unwrap();
+    }
+    for name in ["b", "e"] {
+        root.unlink_file_at(&format!("walk/{name}")).unwrap();
+    }
+    root.remove_directory_at("walk").unwrap();
+    show("listing a removed directory", unread.read_directory_entry());
 }
