@@ -3,8 +3,8 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
-const { Program, runWasiAsync } = require('..')
-const { guest } = require('./guests')
+const { Program, runWasi, runWasiAsync } = require('..')
+const { guest, guestP1 } = require('./guests')
 
 const programs = new Map()
 /** Runs guest `name` twice with `options` and asserts both results are identical. */
@@ -71,37 +71,44 @@ test('a result\'s files, passed back, are the same tree', async () => {
   assert.deepEqual(await runWasiAsync(guest('fs_tree'), { files: first.files }), second)
 })
 
-test('fs_escape: nothing outside the tree is reachable', () => {
-  const result = run('fs_escape', {
-    files: {
-      'inside.txt': 'inside',
-      'abs-link': { type: 'symlink', target: '/etc/hostname' },
-      'up-link': { type: 'symlink', target: '../etc/hostname' },
-      'sub/up-link': { type: 'symlink', target: '../../etc/hostname' },
-      'sub/inside-link': { type: 'symlink', target: '../inside.txt' },
-    },
-  })
-  const denied = 'PermissionDenied (errno Some(63))'
-  assert.equal(
-    result.stdout.toString(),
-    [
-      `../../etc/passwd: ${denied}`,
-      '/etc/passwd: NotFound (errno Some(44))',
-      `/../etc/passwd: ${denied}`,
-      `abs-link: ${denied}`,
-      `up-link: ${denied}`,
-      `sub/up-link: ${denied}`,
-      'sub/inside-link: read "inside"',
-      `ls ..: ${denied}`,
-      'preopen: "/"',
-      'symlink to /etc/hostname: Err("not-permitted")',
-      `sub/climb: ${denied}`,
-      `write ../outside.txt: ${denied}`,
-      'cd sub; ../inside.txt: read "inside"',
-      `cd sub; ../../etc/passwd: ${denied}`,
-      '',
-    ].join('\n'),
-  )
+test('fs_escape: nothing outside the tree is reachable, from a component or a preview1 module', () => {
+  const files = {
+    'inside.txt': 'inside',
+    'abs-link': { type: 'symlink', target: '/etc/hostname' },
+    'up-link': { type: 'symlink', target: '../etc/hostname' },
+    'sub/up-link': { type: 'symlink', target: '../../etc/hostname' },
+    'sub/inside-link': { type: 'symlink', target: '../inside.txt' },
+  }
+  const builds = [
+    [guest('fs_escape'), 'not-permitted'],
+    [guestP1('fs_escape'), 'errno 63'],
+  ]
+  for (const [wasm, symlinkError] of builds) {
+    const result = runWasi(wasm, { files })
+    assert.deepEqual(runWasi(wasm, { files }), result)
+    const denied = 'PermissionDenied (errno Some(63))'
+    assert.equal(
+      result.stdout.toString(),
+      [
+        `../../etc/passwd: ${denied}`,
+        '/etc/passwd: NotFound (errno Some(44))',
+        `/../etc/passwd: ${denied}`,
+        `abs-link: ${denied}`,
+        `up-link: ${denied}`,
+        `sub/up-link: ${denied}`,
+        'sub/inside-link: read "inside"',
+        `ls ..: ${denied}`,
+        'preopen: "/"',
+        `symlink to /etc/hostname: Err("${symlinkError}")`,
+        `sub/climb: ${denied}`,
+        `write ../outside.txt: ${denied}`,
+        'cd sub; ../inside.txt: read "inside"',
+        `cd sub; ../../etc/passwd: ${denied}`,
+        '',
+      ].join('\n'),
+    )
+    assert.deepEqual(result.files['sub/climb'], { type: 'symlink', target: '../../../etc/hostname' })
+  }
 })
 
 test('bad files are ERR_INVALID_OPTIONS with the path named', () => {

@@ -29,12 +29,21 @@ test('preview1 files: seeded, changed, handed back', async () => {
   assert.equal(result.outcome, 'exited')
   assert.equal(
     result.stdout.toString(),
-    'read "hello files"\nls / ["in.txt", "new", "out"]\n' +
+    'read "hello files"\nmoved/a/f.txt: "moved with its directory"\nls / ["in.txt", "moved", "new", "out"]\n' +
       'copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 3000 }\n' +
       'wrote 100 bytes\nstill running\n',
   )
   assert.deepEqual(await runWasiAsync(guestP1('p1_files'), options), result)
-  assert.deepEqual(Object.keys(result.files), ['big', 'in.txt', 'new', 'out', 'out/copy.txt'])
+  assert.deepEqual(Object.keys(result.files), [
+    'big',
+    'in.txt',
+    'moved',
+    'moved/a',
+    'moved/a/f.txt',
+    'new',
+    'out',
+    'out/copy.txt',
+  ])
   assert.equal(result.files.big.length, 100)
   assert.deepEqual(result.files['out/copy.txt'], Buffer.from('HELLO FILES'))
   assert.deepEqual(result.files.new, { type: 'symlink', target: 'in.txt' })

@@ -156,7 +156,8 @@ fn seed() -> Vec<(String, Entry)> {
 
 /// What `p1_files` prints up to its last write.
 const FILES_STDOUT: &str = "read \"hello files\"\n\
-    ls / [\"in.txt\", \"new\", \"out\"]\n\
+    moved/a/f.txt: \"moved with its directory\"\n\
+    ls / [\"in.txt\", \"moved\", \"new\", \"out\"]\n\
     copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 3000 }\n";
 
 /// The tree `p1_files` leaves, with `big` holding `big`.
@@ -164,6 +165,12 @@ fn files_after(big: Vec<u8>) -> Vec<(String, Entry)> {
     vec![
         ("big".into(), Entry::File(big)),
         ("in.txt".into(), Entry::File(b"hello files".to_vec())),
+        ("moved".into(), Entry::Dir),
+        ("moved/a".into(), Entry::Dir),
+        (
+            "moved/a/f.txt".into(),
+            Entry::File(b"moved with its directory".to_vec()),
+        ),
         ("new".into(), Entry::Symlink("in.txt".into())),
         ("out".into(), Entry::Dir),
         ("out/copy.txt".into(), Entry::File(b"HELLO FILES".to_vec())),
