@@ -219,7 +219,7 @@ fn p1_files_full() {
 fn p1_no_files_no_preopen() {
     // Without files nothing is preopened, so no path resolves.
     let result = run("p1/p1_files", &RunOptions::default());
-    let stderr = "\nthread 'main' (1) panicked at src/bin/p1_files.rs:7:47:\n\
+    let stderr = "\nthread 'main' (1) panicked at src/bin/p1_files.rs:8:47:\n\
         called `Result::unwrap()` on an `Err` value: \
         Os { code: 44, kind: NotFound, message: \"No such file or directory\" }\n\
         note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
