@@ -30,9 +30,9 @@ use crate::sandbox::{self, Program, RunOptions};
 pub enum Source {
     /// A `Program`'s compiled code.
     Compiled(Arc<Program>),
-    /// Bytes for the content-addressed cache (compiled there on a miss, with the disk cache in
+    /// Bytes for the program cache (compiled there on a miss, with the disk cache in
     /// the directory if any).
-    Bytes(Vec<u8>, Option<PathBuf>),
+    Bytes(Arc<[u8]>, Option<PathBuf>),
 }
 
 /// Starts an async run of `job` (or rejects with its error), cancelled by `signal` (any nullish

@@ -1,43 +1,93 @@
-//! A bounded, content-addressed cache of compiled programs, so that running the same bytes again
-//! (e.g. `runWasi` in a loop) skips compilation.
+//! A bounded cache of compiled programs, so that running the same bytes again (e.g. `runWasi`
+//! in a loop) skips compilation.
 //!
-//! Keys are SHA-256 digests of the bytes, with the disk cache directory the program compiles
-//! into later (for its metered and on-demand engines): equal bytes and directory share one
-//! [`Program`]. The cache keeps the
-//! [`CAPACITY`] most recently used programs; compiled code is large, so it is bounded by count.
-//! Compilation happens outside the lock: two threads missing on the same bytes at once may both
-//! compile, and the second result is dropped.
+//! An entry is found by comparing the bytes themselves (length first), with the disk cache
+//! directory the program compiles into later (for its metered and on-demand engines): equal
+//! bytes and directory share one [`Program`]. Comparing is cheaper than hashing: a memory
+//! compare runs at several GB/s and stops at the first difference, where SHA-256 of every
+//! call's bytes cost more than the run of a small program.
+//!
+//! Callers first [`intern`] the bytes they were given, which finds a cached copy of them or
+//! makes one, so bytes the caller only borrowed are copied on a miss only; [`program`] then
+//! finds the program for those bytes (by pointer, when they came from the cache) or compiles
+//! it.
+//!
+//! The cache keeps the [`CAPACITY`] most recently used programs; compiled code is large, so it is
+//! bounded by count. The bytes are compared outside the lock, and compilation happens outside
+//! it too: two threads missing on the same bytes at once may both compile, and the second
+//! result is dropped.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-
-use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{Program, SandboxError};
 
 /// How many compiled programs the cache keeps.
 pub const CAPACITY: usize = 16;
 
-type Key = ([u8; 32], Option<PathBuf>);
-
-/// Most recently used first.
-static ENTRIES: Mutex<Vec<(Key, Arc<Program>)>> = Mutex::new(Vec::new());
-
-fn lookup(key: &Key) -> Option<Arc<Program>> {
-    let mut entries = ENTRIES.lock().unwrap_or_else(|e| e.into_inner());
-    let at = entries.iter().position(|(k, _)| k == key)?;
-    let entry = entries.remove(at);
-    let program = Arc::clone(&entry.1);
-    entries.insert(0, entry);
-    Some(program)
+/// One cached program and what it was asked for with.
+struct Entry {
+    wasm: Arc<[u8]>,
+    cache_dir: Option<PathBuf>,
+    program: Arc<Program>,
 }
 
-fn insert(key: Key, program: Arc<Program>) -> Arc<Program> {
-    let mut entries = ENTRIES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, existing)) = entries.iter().find(|(k, _)| *k == key) {
-        return Arc::clone(existing);
+/// Most recently used first.
+static ENTRIES: Mutex<Vec<Arc<Entry>>> = Mutex::new(Vec::new());
+
+fn entries() -> MutexGuard<'static, Vec<Arc<Entry>>> {
+    ENTRIES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether two byte strings are equal: by pointer when both are the cache's copy.
+fn same(a: &Arc<[u8]>, b: &[u8]) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || **a == *b
+}
+
+/// The cached entries whose bytes equal `wasm`, compared outside the lock.
+fn matching(wasm: &[u8]) -> Vec<Arc<Entry>> {
+    let candidates: Vec<Arc<Entry>> = entries()
+        .iter()
+        .filter(|e| e.wasm.len() == wasm.len())
+        .cloned()
+        .collect();
+    candidates
+        .into_iter()
+        .filter(|e| same(&e.wasm, wasm))
+        .collect()
+}
+
+/// The cache's copy of `wasm` if it holds one, otherwise a new copy.
+pub fn intern(wasm: &[u8]) -> Arc<[u8]> {
+    match matching(wasm).first() {
+        Some(entry) => Arc::clone(&entry.wasm),
+        None => Arc::from(wasm),
     }
-    entries.insert(0, (key, Arc::clone(&program)));
+}
+
+fn lookup(wasm: &[u8], cache_dir: &Option<PathBuf>) -> Option<Arc<Program>> {
+    let found = matching(wasm)
+        .into_iter()
+        .find(|e| e.cache_dir == *cache_dir)?;
+    // Move it to the front, if no other thread has evicted it meanwhile.
+    let mut entries = entries();
+    if let Some(at) = entries.iter().position(|e| Arc::ptr_eq(e, &found)) {
+        let entry = entries.remove(at);
+        entries.insert(0, entry);
+    }
+    Some(Arc::clone(&found.program))
+}
+
+fn insert(entry: Entry) -> Arc<Program> {
+    let mut entries = entries();
+    let existing = entries
+        .iter()
+        .find(|e| e.cache_dir == entry.cache_dir && same(&e.wasm, &entry.wasm));
+    if let Some(existing) = existing {
+        return Arc::clone(&existing.program);
+    }
+    let program = Arc::clone(&entry.program);
+    entries.insert(0, Arc::new(entry));
     entries.truncate(CAPACITY);
     program
 }
@@ -45,11 +95,14 @@ fn insert(key: Key, program: Arc<Program>) -> Arc<Program> {
 /// The compiled program for `wasm`, from the cache or compiled now (and then cached), using
 /// the disk cache in `cache_dir` on a miss. Invalid bytes are not cached: they fail again, with
 /// the same error, on every call.
-pub fn program(wasm: Vec<u8>, cache_dir: Option<PathBuf>) -> Result<Arc<Program>, SandboxError> {
-    let key: Key = (Sha256::digest(&wasm).into(), cache_dir.clone());
-    if let Some(program) = lookup(&key) {
+pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>) -> Result<Arc<Program>, SandboxError> {
+    if let Some(program) = lookup(&wasm, &cache_dir) {
         return Ok(program);
     }
-    let program = Arc::new(Program::with_cache(wasm, cache_dir)?);
-    Ok(insert(key, program))
+    let program = Arc::new(Program::with_cache(wasm.to_vec(), cache_dir.clone())?);
+    Ok(insert(Entry {
+        wasm,
+        cache_dir,
+        program,
+    }))
 }

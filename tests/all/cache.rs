@@ -21,36 +21,39 @@ fn component(n: usize) -> Vec<u8> {
 #[test]
 fn cache() {
     // Numbers 1000.. are used by no other test, so parallel tests cannot disturb the order.
-    let first = cache::program(component(1000), None).unwrap();
+    let first = cache::program(component(1000).into(), None).unwrap();
     assert!(Arc::ptr_eq(
         &first,
-        &cache::program(component(1000), None).unwrap()
+        &cache::program(component(1000).into(), None).unwrap()
     ));
     assert_eq!(
         first.run(&RunOptions::default()).unwrap().outcome,
         Outcome::Exited(0)
     );
-    for n in 1001..1001 + cache::CAPACITY {
-        cache::program(component(n), None).unwrap();
-    }
+    let others: Vec<_> = (1001..1001 + cache::CAPACITY)
+        .map(|n| cache::program(component(n).into(), None).unwrap())
+        .collect();
+    // Programs of the same length that differ in one byte are told apart.
+    assert_eq!(component(1001).len(), component(1002).len());
+    assert!(!Arc::ptr_eq(&others[0], &others[1]));
     // CAPACITY newer programs pushed the first one out: it is compiled again.
     assert!(!Arc::ptr_eq(
         &first,
-        &cache::program(component(1000), None).unwrap()
+        &cache::program(component(1000).into(), None).unwrap()
     ));
     // The same bytes with another disk cache directory are another program, which compiles
     // into that directory.
     let dir = std::env::temp_dir().join(format!("hermetic-wasi-{}-cache", std::process::id()));
-    let plain = cache::program(component(1000), None).unwrap();
-    let in_dir = cache::program(component(1000), Some(dir.clone())).unwrap();
+    let plain = cache::program(component(1000).into(), None).unwrap();
+    let in_dir = cache::program(component(1000).into(), Some(dir.clone())).unwrap();
     assert!(!Arc::ptr_eq(&plain, &in_dir));
     assert!(Arc::ptr_eq(
         &in_dir,
-        &cache::program(component(1000), Some(dir.clone())).unwrap()
+        &cache::program(component(1000).into(), Some(dir.clone())).unwrap()
     ));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
-    let bad = || cache::program(b"\0asm\x0d\0\x01\0garbage".to_vec(), None).map(|_| ());
+    let bad = || cache::program(Arc::from(&b"\0asm\x0d\0\x01\0garbage"[..]), None).map(|_| ());
     assert!(matches!(bad(), Err(SandboxError::InvalidWasm(_))));
     assert_eq!(bad(), bad());
 }
