@@ -17,6 +17,14 @@ function guestP1(name) {
   return fs.readFileSync(path.join(dir, '..', '..', 'wasm32-wasip1', 'release', `${name}.wasm`))
 }
 
+/**
+ * The bytes of AssemblyScript test guest `name` (a preview1 core module), built from
+ * tests/guests/assemblyscript/`name`.ts by that folder's build.sh.
+ */
+function guestAS(name) {
+  return fs.readFileSync(path.join(dir, '..', '..', 'assemblyscript', `${name}.wasm`))
+}
+
 /** Every guest with options that make it run to its end, for determinism checks. */
 const corpus = [
   ['hello', {}],
@@ -31,4 +39,4 @@ const corpus = [
   ['poll_nothing', {}],
 ]
 
-module.exports = { guest, guestP1, corpus }
+module.exports = { guest, guestP1, guestAS, corpus }
