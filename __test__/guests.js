@@ -17,6 +17,11 @@ function guestP1(name) {
   return fs.readFileSync(path.join(dir, '..', '..', 'wasm32-wasip1', 'release', `${name}.wasm`))
 }
 
+/** The bytes of C test guest `name` (tests/guests/c/<name>.c, a preview1 core module linked with wasi-libc). */
+function guestC(name) {
+  return fs.readFileSync(path.join(dir, '..', '..', 'c', `${name}.wasm`))
+}
+
 /** Every guest with options that make it run to its end, for determinism checks. */
 const corpus = [
   ['hello', {}],
@@ -31,4 +36,4 @@ const corpus = [
   ['poll_nothing', {}],
 ]
 
-module.exports = { guest, guestP1, corpus }
+module.exports = { guest, guestP1, guestC, corpus }
