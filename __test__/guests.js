@@ -25,6 +25,11 @@ function guestAS(name) {
   return fs.readFileSync(path.join(dir, '..', '..', 'assemblyscript', `${name}.wasm`))
 }
 
+/** The bytes of C test guest `name` (tests/guests/c/`name`.c, a preview1 core module with wasi-libc). */
+function guestC(name) {
+  return fs.readFileSync(path.join(dir, '..', '..', 'c', `${name}.wasm`))
+}
+
 /** Every guest with options that make it run to its end, for determinism checks. */
 const corpus = [
   ['hello', {}],
@@ -39,4 +44,4 @@ const corpus = [
   ['poll_nothing', {}],
 ]
 
-module.exports = { guest, guestP1, guestAS, corpus }
+module.exports = { guest, guestP1, guestAS, guestC, corpus }
