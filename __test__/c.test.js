@@ -215,10 +215,11 @@ test('files: stdio and POSIX calls read, write, list, rename and remove; the tre
       'mkdir out again: File exists',
       `cat out/new.txt: ${written}`,
       'stat out/new.txt: 23 bytes, file',
-      // Seeded files are stamped with startTime; each path_open and fd_write reads the clock
-      // once, and the append's write was the seventh read.
+      // Seeded files are stamped with startTime; each mkdir, path_open that creates or
+      // truncates, and fd_write to a file reads the clock once (ticking it 1 µs), and the
+      // append's write was the sixth read: mkdir, mkdir, fopen "w", its write, fopen "a", write.
       'mtime data/in.txt: 1257894000.000000000',
-      'mtime out/new.txt: 1257894000.000006000',
+      'mtime out/new.txt: 1257894000.000005000',
       'pread: 10 bytes',
       'bytes.bin: "012abc6789", end at 10',
       'truncate bytes.bin to 4: ok',

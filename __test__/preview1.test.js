@@ -30,7 +30,7 @@ test('preview1 files: seeded, changed, handed back', async () => {
   assert.equal(
     result.stdout.toString(),
     'read "hello files"\nmoved/a/f.txt: "moved with its directory"\nls / ["in.txt", "moved", "new", "out"]\n' +
-      'copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 3000 }\n' +
+      'copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 2000 }\n' +
       'wrote 100 bytes\nstill running\n',
   )
   assert.deepEqual(await runWasiAsync(guestP1('p1_files'), options), result)

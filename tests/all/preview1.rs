@@ -158,7 +158,7 @@ fn seed() -> Vec<(String, Entry)> {
 const FILES_STDOUT: &str = "read \"hello files\"\n\
     moved/a/f.txt: \"moved with its directory\"\n\
     ls / [\"in.txt\", \"moved\", \"new\", \"out\"]\n\
-    copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 3000 }\n";
+    copy.txt: 11 bytes, modified SystemTime { tv_sec: 1257894000, tv_nsec: 2000 }\n";
 
 /// The tree `p1_files` leaves, with `big` holding `big`.
 fn files_after(big: Vec<u8>) -> Vec<(String, Entry)> {
@@ -185,9 +185,9 @@ fn p1_files() {
         ..Default::default()
     };
     let result = run("p1/p1_files", &options);
-    // Each call that may change the tree reads the wall clock once, ticking it 1 µs: opening
-    // in.txt reads the start time, then mkdir, the create of copy.txt and the write that sets
-    // its mtime read 1, 2 and 3 µs after it.
+    // Each call that may change the tree reads the wall clock once, ticking it 1 µs (opening
+    // in.txt to read it does not): mkdir reads the start time, the create of copy.txt 1 µs
+    // after it, and the write that sets its mtime 2 µs after it.
     let stdout = format!("{FILES_STDOUT}wrote 100 bytes\nstill running\n");
     assert_result(&result, Outcome::Exited(0), &stdout, "");
     assert_eq!(result.files, files_after(vec![b'x'; 100]));

@@ -62,7 +62,12 @@ pub fn open(
     let read = how.rights.contains(Rights::FD_READ) || !wants_write;
     // Like Linux, a full descriptor table fails before the path is created or truncated.
     data.p1.ensure_room()?;
-    let now = data.fs.now()?;
+    // Only `O_CREAT` and `O_TRUNC` stamp anything, so only they read the clock (as preview 2's
+    // `open-at`); the time passed otherwise is never used.
+    let now = match opts.create || opts.truncate {
+        true => data.fs.now()?,
+        false => 0,
+    };
     let ino = data.fs.vfs().open_at(dir, &path, how.follow, opts, now)?;
     let desc = match data.fs.vfs().stat(ino)?.kind {
         Kind::Dir if wants_write => return Err(Errno::Isdir.into()),
