@@ -270,6 +270,17 @@ test('files: without `files` nothing is preopened; fopen fails and an unchecked 
   assert.deepEqual(result.files, {})
 })
 
+test('unlink_while_listing: readdir sees every entry while the loop unlinks the ones it has read', async () => {
+  // 500 entries take several of wasi-libc's readdir buffers, so the listing resumes from a
+  // cookie after its earlier entries are gone.
+  for (const count of [0, 1, 500]) {
+    const result = await run('unlink_while_listing', { files: {}, args: [String(count)] })
+    assert.equal(result.outcome, 'exited')
+    assert.equal(result.stdout.toString(), lines(`created ${count}, listed ${count}, removed ${count}`, 'rmdir d: ok'))
+    assert.deepEqual(result.files, {})
+  }
+})
+
 const escapeSeed = {
   'inside.txt': 'inside',
   'host-link': { type: 'symlink', target: '/etc/hostname' },

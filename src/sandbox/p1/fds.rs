@@ -59,6 +59,9 @@ pub enum Desc {
         ino: Ino,
         /// The name it was preopened under, if it was.
         preopen: Option<String>,
+        /// The cookies `fd_readdir` last handed out, with the names they follow (see
+        /// `io::readdir`).
+        listed: Vec<(u64, String)>,
     },
     /// A regular file.
     File(OpenFile),
@@ -93,7 +96,14 @@ impl FdTable {
         // `close`, which releases it.
         let _ = vfs.retain(root);
         let preopen = Some(PREOPEN_NAME.to_owned());
-        fds.insert(PREOPEN_FD, Desc::Dir { ino: root, preopen });
+        fds.insert(
+            PREOPEN_FD,
+            Desc::Dir {
+                ino: root,
+                preopen,
+                listed: Vec::new(),
+            },
+        );
         Self { fds }
     }
 
@@ -114,6 +124,14 @@ impl FdTable {
     pub fn file_mut(&mut self, fd: Fd) -> Result<&mut OpenFile, Errno> {
         match self.fds.get_mut(&u32::from(fd)) {
             Some(Desc::File(file)) => Ok(file),
+            _ => Err(Errno::Badf),
+        }
+    }
+
+    /// The `fd_readdir` cookies of directory `fd` (see `io::readdir`); `EBADF` for anything else.
+    pub fn listed_mut(&mut self, fd: Fd) -> Result<&mut Vec<(u64, String)>, Errno> {
+        match self.fds.get_mut(&u32::from(fd)) {
+            Some(Desc::Dir { listed, .. }) => Ok(listed),
             _ => Err(Errno::Badf),
         }
     }

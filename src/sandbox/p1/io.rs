@@ -176,13 +176,19 @@ pub fn pwrite(
     Ok(Size::try_from(bytes.len())?)
 }
 
-/// `fd_readdir`: `.`, `..`, then the entries sorted by name. Entry `i` (from 0) has cookie
-/// `i + 1` in its `d_next`, so a listing resumes after any entry. As the ABI says, the last
-/// entry is cut at the end of the buffer and a full buffer means "call again". Nothing beyond
-/// what fits the buffer is copied; resuming walks past the first `cookie` entries again, which
-/// costs time but no memory.
+/// `fd_readdir`: `.`, `..`, then the entries sorted by name, numbered by cookies 1, 2, 3...
+/// in `d_next`. As the ABI says, the last entry is cut at the end of the buffer and a full
+/// buffer means "call again" with the cookie of the last entry used.
+///
+/// A listing resumes by name, not by position: the descriptor remembers the name behind each
+/// cookie it last handed out (and the one it resumed from), and continues with the first entry
+/// after that name. So a program that unlinks what it has read before reading on, as wasi-libc's
+/// `readdir` loops and Rust's `remove_dir_all` do, still sees every entry; by position it would
+/// skip as many entries as it had removed. A cookie it does not remember (one from an older
+/// call, as `seekdir` may pass) falls back to counting entries. Nothing beyond what fits the
+/// buffer is copied.
 pub fn readdir(
-    data: &StoreData,
+    data: &mut StoreData,
     memory: &mut GuestMemory<'_>,
     fd: Fd,
     buf: GuestPtr<u8>,
@@ -190,23 +196,38 @@ pub fn readdir(
     cookie: Dircookie,
 ) -> Result<Size, Error> {
     let ino = data.p1.dir(fd)?;
-    let skip = usize::try_from(cookie).map_err(|_| Errno::Overflow)?;
+    let listed = data.p1.listed_mut(fd)?;
+    let resume = listed
+        .iter()
+        .find(|(c, _)| *c == cookie)
+        .map(|(c, name)| (*c, name.clone()));
+    let mut remembered: Vec<(u64, String)> = resume.iter().cloned().collect();
     let mut out = Vec::new();
     {
         let vfs = data.fs.vfs();
         let parent = vfs.parent(ino).unwrap_or(ino);
-        let head = [
+        let dots = [
             (".", ino, Filetype::Directory),
             ("..", parent, Filetype::Directory),
         ];
-        let entries = vfs.read_dir_from(ino, None)?;
-        let entries = head
+        let (after, skip_dots, skip_entries) = match &resume {
+            Some((_, name)) => (Some(name.as_str()), 2, 0),
+            None => {
+                let skip = usize::try_from(cookie).map_err(|_| Errno::Overflow)?;
+                (None, skip.min(2), skip.saturating_sub(2))
+            }
+        };
+        let entries = vfs.read_dir_from(ino, after)?.skip(skip_entries);
+        let entries = dots
             .into_iter()
+            .skip(skip_dots)
             .chain(entries.map(|(name, ino, kind)| (name, ino, filetype(kind))));
-        for (next, (name, ino, kind)) in (1u64..).zip(entries).skip(skip) {
+        let mut next = cookie;
+        for (name, ino, kind) in entries {
             if out.len() >= len as usize {
                 break;
             }
+            next = next.checked_add(1).ok_or(Errno::Overflow)?;
             let mut dirent = [0u8; DIRENT_SIZE];
             dirent[0..8].copy_from_slice(&next.to_le_bytes());
             dirent[8..16].copy_from_slice(&ino.to_le_bytes());
@@ -214,8 +235,12 @@ pub fn readdir(
             dirent[20] = kind as u8;
             out.extend_from_slice(&dirent);
             out.extend_from_slice(name.as_bytes());
+            if next > 2 {
+                remembered.push((next, name.to_owned()));
+            }
         }
     }
+    *data.p1.listed_mut(fd)? = remembered;
     out.truncate(len as usize);
     memory.copy_from_slice(&out, buf.as_array(u32::try_from(out.len())?))?;
     Ok(Size::try_from(out.len())?)

@@ -71,7 +71,11 @@ pub fn open(
     let ino = data.fs.vfs().open_at(dir, &path, how.follow, opts, now)?;
     let desc = match data.fs.vfs().stat(ino)?.kind {
         Kind::Dir if wants_write => return Err(Errno::Isdir.into()),
-        Kind::Dir => Desc::Dir { ino, preopen: None },
+        Kind::Dir => Desc::Dir {
+            ino,
+            preopen: None,
+            listed: Vec::new(),
+        },
         _ => Desc::File(OpenFile {
             ino,
             pos: 0,
