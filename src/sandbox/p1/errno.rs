@@ -2,7 +2,10 @@
 //! guest pointers and host limits unwind the guest instead.
 //!
 //! Guest-memory errors follow the witx rules wasmtime follows: an out-of-bounds or misaligned
-//! pointer traps; invalid flags, enums and UTF-8 are `errno`s the guest can handle.
+//! pointer traps; invalid flags, enums and UTF-8 read from guest memory are `errno`s the guest
+//! can handle. A flags or enum value passed directly as an argument (`lseek`'s whence, rights
+//! with undefined bits) is converted by wiggle's generated code before any of ours runs, and
+//! traps, as in wasmtime.
 
 use wiggle::GuestError;
 

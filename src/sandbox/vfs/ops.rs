@@ -53,6 +53,11 @@ impl Vfs {
             };
             (found, slot, p.dir_required)
         };
+        // A followed symlink whose target ends in `/` asks for a directory too, and O_CREAT
+        // cannot make one: Linux says EISDIR whether the target exists or not.
+        if opts.create && dir_required {
+            return Err(FsError::IsDirectory);
+        }
         let Some(ino) = found else {
             if !opts.create {
                 return Err(FsError::NoEntry);

@@ -137,6 +137,31 @@ fn create_through_a_dangling_symlink_creates_its_target() {
 }
 
 #[test]
+fn create_through_a_symlink_to_a_directory_path_is_refused() {
+    // A target ending in `/` names a directory, which O_CREAT cannot make: EISDIR, as Linux,
+    // whether the target is missing, a file, or reached through a chain of links.
+    let mut vfs = tree(&[
+        ("f", file("x")),
+        ("to-new", link("new/")),
+        ("to-file", link("f/")),
+        ("chain", link("to-new")),
+    ]);
+    let before = vfs.export();
+    for name in ["to-new", "to-file", "chain"] {
+        assert_eq!(
+            vfs.open_at(ROOT, name, true, create(), T0),
+            Err(FsError::IsDirectory),
+            "{name}"
+        );
+    }
+    assert_eq!(vfs.export(), before, "nothing was created");
+    // Without O_CREAT the lookups fail as Linux's do.
+    let open = |vfs: &mut Vfs, name| vfs.open_at(ROOT, name, true, OpenOptions::default(), T0);
+    assert_eq!(open(&mut vfs, "to-new"), Err(FsError::NoEntry));
+    assert_eq!(open(&mut vfs, "to-file"), Err(FsError::NotDirectory));
+}
+
+#[test]
 fn mkdir_rmdir_unlink() {
     let mut vfs = tree(&[
         ("f", file("")),
