@@ -59,8 +59,8 @@ pub enum Desc {
         ino: Ino,
         /// The name it was preopened under, if it was.
         preopen: Option<String>,
-        /// The cookies `fd_readdir` last handed out, with the names they follow (see
-        /// `io::readdir`).
+        /// Cookies `fd_readdir` handed out last, with the names they follow (at most three,
+        /// see `io::readdir`).
         listed: Vec<(u64, String)>,
     },
     /// A regular file.

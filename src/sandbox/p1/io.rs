@@ -180,13 +180,15 @@ pub fn pwrite(
 /// in `d_next`. As the ABI says, the last entry is cut at the end of the buffer and a full
 /// buffer means "call again" with the cookie of the last entry used.
 ///
-/// A listing resumes by name, not by position: the descriptor remembers the name behind each
-/// cookie it last handed out (and the one it resumed from), and continues with the first entry
-/// after that name. So a program that unlinks what it has read before reading on, as wasi-libc's
-/// `readdir` loops and Rust's `remove_dir_all` do, still sees every entry; by position it would
-/// skip as many entries as it had removed. A cookie it does not remember (one from an older
-/// call, as `seekdir` may pass) falls back to counting entries. Nothing beyond what fits the
-/// buffer is copied.
+/// A listing resumes by name, not by position: the descriptor remembers the names behind the
+/// cookie it resumed from and the last two cookies it handed out, and continues with the first
+/// entry after that name. So a program that unlinks what it has read before reading on, as
+/// wasi-libc's `readdir` loops do, still sees every entry; by position it would skip as many
+/// entries as it had removed. Two suffice: a caller resumes from the last entry it used, which
+/// is the last one in the buffer or, when that one was cut off, the one before it (wasi-libc
+/// and Rust's std do), or retries the same cookie with a bigger buffer. Any other cookie (an
+/// older one, as `seekdir` may pass) falls back to counting entries. Nothing beyond what fits
+/// the buffer is copied, and each descriptor keeps at most three names.
 pub fn readdir(
     data: &mut StoreData,
     memory: &mut GuestMemory<'_>,
@@ -201,9 +203,8 @@ pub fn readdir(
         .iter()
         .find(|(c, _)| *c == cookie)
         .map(|(c, name)| (*c, name.clone()));
-    let mut remembered: Vec<(u64, String)> = resume.iter().cloned().collect();
     let mut out = Vec::new();
-    {
+    let remembered = {
         let vfs = data.fs.vfs();
         let parent = vfs.parent(ino).unwrap_or(ino);
         let dots = [
@@ -223,6 +224,7 @@ pub fn readdir(
             .skip(skip_dots)
             .chain(entries.map(|(name, ino, kind)| (name, ino, filetype(kind))));
         let mut next = cookie;
+        let mut last_two = [None, None];
         for (name, ino, kind) in entries {
             if out.len() >= len as usize {
                 break;
@@ -236,10 +238,13 @@ pub fn readdir(
             out.extend_from_slice(&dirent);
             out.extend_from_slice(name.as_bytes());
             if next > 2 {
-                remembered.push((next, name.to_owned()));
+                last_two = [last_two[1], Some((next, name))];
             }
         }
-    }
+        let emitted = last_two.into_iter().flatten();
+        let emitted = emitted.map(|(c, name)| (c, name.to_owned()));
+        resume.into_iter().chain(emitted).collect()
+    };
     *data.p1.listed_mut(fd)? = remembered;
     out.truncate(len as usize);
     memory.copy_from_slice(&out, buf.as_array(u32::try_from(out.len())?))?;
