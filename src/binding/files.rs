@@ -44,7 +44,7 @@ fn entry(value: &Unknown<'_>, what: &str) -> JsResult<Entry> {
         ))
     };
     if value.get_type().ok() == Some(ValueType::String) || value.is_typedarray().unwrap_or(false) {
-        return bytes_or_string(value, what).map(Entry::File);
+        return bytes_or_string(value, what).map(|bytes| Entry::File(bytes.into()));
     }
     if value.get_type().ok() != Some(ValueType::Object) {
         return Err(wrong());
@@ -72,7 +72,9 @@ pub fn to_js<'env>(env: &'env Env, files: &[(String, Entry)]) -> napi::Result<Ob
     for (path, entry) in files {
         let property = Property::new().with_utf8_name(path)?;
         let property = match entry {
-            Entry::File(bytes) => property.with_value(&BufferSlice::copy_from(env, bytes)?),
+            Entry::File(bytes) => {
+                property.with_value(&BufferSlice::copy_from(env, bytes.as_slice())?)
+            }
             Entry::Dir => {
                 let mut dir = Object::new(env)?;
                 dir.set_named_property("type", "dir")?;

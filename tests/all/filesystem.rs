@@ -11,7 +11,7 @@ use hermetic_wasi::sandbox::{Limits, Outcome, RunOptions, SandboxError};
 use crate::{assert_result, program, run};
 
 fn file(contents: &str) -> Entry {
-    Entry::File(contents.as_bytes().to_vec())
+    Entry::File(contents.as_bytes().to_vec().into())
 }
 
 fn link(target: &str) -> Entry {
@@ -70,7 +70,7 @@ fn fs_roundtrip() {
         ("moved/a/b/deep.txt", file("deep")),
         ("out", Entry::Dir),
         ("out/log.txt", file("one\ntwo\n")),
-        ("out/sized.bin", Entry::File(vec![0; 5])),
+        ("out/sized.bin", Entry::File(vec![0; 5].into())),
         ("out/upper-link.txt", file("HELLO, TREE\n")),
         ("out/upper-sym", link("upper.txt")),
         ("out/upper.txt", file("HELLO, TREE\n")),
@@ -169,7 +169,7 @@ fn bad_files_are_invalid_options() {
         ),
         (
             RunOptions {
-                files: Some(tree(&[("big", Entry::File(vec![0; 1000]))])),
+                files: Some(tree(&[("big", Entry::File(vec![0; 1000].into()))])),
                 limits: Limits {
                     fs_bytes: Some(1000),
                     ..Default::default()
@@ -217,7 +217,7 @@ fn fs_limits() {
                   created 4 directories, then: StorageFull (errno Some(51))\n\
                   after removing big.bin, another.txt: written\n";
     assert_result(&result, Outcome::Exited(0), stdout, "");
-    let mut expected = tree(&[("another.txt", Entry::File(vec![1; 5000]))]);
+    let mut expected = tree(&[("another.txt", Entry::File(vec![1; 5000].into()))]);
     expected.extend((0..4).map(|i| (format!("d{i}"), Entry::Dir)));
     assert_eq!(result.files, expected);
 }

@@ -149,7 +149,7 @@ fn p1_panic() {
 
 fn seed() -> Vec<(String, Entry)> {
     vec![
-        ("in.txt".into(), Entry::File(b"hello files".to_vec())),
+        ("in.txt".into(), Entry::File(b"hello files".to_vec().into())),
         ("old".into(), Entry::Symlink("in.txt".into())),
     ]
 }
@@ -163,17 +163,20 @@ const FILES_STDOUT: &str = "read \"hello files\"\n\
 /// The tree `p1_files` leaves, with `big` holding `big`.
 fn files_after(big: Vec<u8>) -> Vec<(String, Entry)> {
     vec![
-        ("big".into(), Entry::File(big)),
-        ("in.txt".into(), Entry::File(b"hello files".to_vec())),
+        ("big".into(), Entry::File(big.into())),
+        ("in.txt".into(), Entry::File(b"hello files".to_vec().into())),
         ("moved".into(), Entry::Dir),
         ("moved/a".into(), Entry::Dir),
         (
             "moved/a/f.txt".into(),
-            Entry::File(b"moved with its directory".to_vec()),
+            Entry::File(b"moved with its directory".to_vec().into()),
         ),
         ("new".into(), Entry::Symlink("in.txt".into())),
         ("out".into(), Entry::Dir),
-        ("out/copy.txt".into(), Entry::File(b"HELLO FILES".to_vec())),
+        (
+            "out/copy.txt".into(),
+            Entry::File(b"HELLO FILES".to_vec().into()),
+        ),
     ]
 }
 

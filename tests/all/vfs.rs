@@ -24,7 +24,7 @@ pub const BIG: u64 = 1 << 30;
 
 /// A file entry with these contents.
 pub fn file(contents: &str) -> Entry {
-    Entry::File(contents.as_bytes().to_vec())
+    Entry::File(contents.as_bytes().to_vec().into())
 }
 
 /// A symlink entry.

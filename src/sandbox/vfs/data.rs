@@ -7,6 +7,8 @@
 //! It deliberately does not keep cursors or append mode: descriptors belong to the layers,
 //! which pass explicit offsets.
 
+use std::sync::Arc;
+
 use super::node::Data;
 use super::{FsError, Ino, MAX_FILE_SIZE, SetTime, Vfs};
 
@@ -44,6 +46,7 @@ impl Vfs {
         let Data::File(data) = &mut node.data else {
             unreachable!("checked by self.file")
         };
+        let data = Arc::make_mut(data);
         if end_usize > data.len() {
             data.resize(end_usize, 0);
         }
@@ -77,6 +80,7 @@ impl Vfs {
         let Data::File(data) = &mut node.data else {
             unreachable!("checked by self.file")
         };
+        let data = Arc::make_mut(data);
         data.resize(new_len, 0);
         if data.capacity() > new_len.saturating_mul(SHRINK_FACTOR) {
             data.shrink_to_fit();

@@ -42,6 +42,7 @@ mod seed;
 pub use error::{FsError, SeedError};
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use node::{Arena, Data};
 
@@ -130,8 +131,9 @@ pub struct OpenOptions {
 /// One entry of a seed list or an export: what lives at a path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Entry {
-    /// A regular file with these contents.
-    File(Vec<u8>),
+    /// A regular file with these contents. Shared, not copied, between a seed list, the trees
+    /// built from it and their exports: a tree copies a file's bytes on its first change only.
+    File(Arc<Vec<u8>>),
     /// A directory (its contents are listed as separate entries).
     Dir,
     /// A symlink with this target, stored verbatim.

@@ -10,6 +10,7 @@
 //! before a change: callers check [`Arena::ensure_room`] first, so a failed call changes nothing.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{DIRENT_OVERHEAD, FsError, INODE_OVERHEAD, Ino, Kind, ROOT};
 
@@ -27,7 +28,8 @@ pub(crate) struct Node {
 
 /// What an inode holds.
 pub(crate) enum Data {
-    File(Vec<u8>),
+    /// Shared with the seed it came from until its first change (see `Entry::File`).
+    File(Arc<Vec<u8>>),
     Dir(DirData),
     Symlink(String),
 }

@@ -62,7 +62,7 @@ impl Vfs {
             if !opts.create {
                 return Err(FsError::NoEntry);
             }
-            return self.create_node(slot, Data::File(Vec::new()), now);
+            return self.create_node(slot, Data::File(Default::default()), now);
         };
         if exclusive {
             return Err(FsError::Exist);

@@ -10,6 +10,8 @@
 //! hard links (each name exports as its own copy), timestamps, or files that are open but
 //! unlinked: the list format has no way to say them.
 
+use std::sync::Arc;
+
 use super::node::{Arena, Data, DirData};
 use super::{Entry, Ino, MAX_PATH_LEN, NAME_MAX, ROOT, SeedError, Vfs};
 
@@ -109,7 +111,7 @@ impl Vfs {
                     continue;
                 };
                 let entry = match &node.data {
-                    Data::File(bytes) => Entry::File(bytes.clone()),
+                    Data::File(bytes) => Entry::File(Arc::clone(bytes)),
                     Data::Symlink(target) => Entry::Symlink(target.clone()),
                     Data::Dir(_) => {
                         pending.push((ino, format!("{path}/")));

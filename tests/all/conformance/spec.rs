@@ -203,7 +203,10 @@ pub fn fixture(dir: &Path) -> Vec<(String, Entry)> {
                 let target = std::fs::read_link(item.path()).unwrap();
                 out.push((path, Entry::Symlink(target.to_str().unwrap().to_owned())));
             } else {
-                out.push((path, Entry::File(std::fs::read(item.path()).unwrap())));
+                out.push((
+                    path,
+                    Entry::File(std::fs::read(item.path()).unwrap().into()),
+                ));
             }
         }
     }

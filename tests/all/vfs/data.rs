@@ -38,6 +38,31 @@ fn read_write_append_and_zero_fill() {
 }
 
 #[test]
+fn seeded_bytes_are_shared_until_written() {
+    // Trees built from one seed list share its file bytes and copy a file on its first change,
+    // so a run never changes the seed the next run starts from.
+    let seed = vec![("f".to_owned(), Entry::File(b"seed".to_vec().into()))];
+    let mut first = Vfs::new(seed.clone(), 10_000, T0).unwrap();
+    let second = Vfs::new(seed.clone(), 10_000, T0).unwrap();
+    let f = first.resolve(ROOT, "f", false).unwrap();
+    first.write(f, 0, b"SE", T0).unwrap();
+    first.set_size(f, 6, T0).unwrap();
+    assert_eq!(contents(&first, "f"), b"SEed\0\0");
+    assert_eq!(contents(&second, "f"), b"seed");
+    assert_eq!(seed[0].1, Entry::File(b"seed".to_vec().into()));
+    let Entry::File(exported) = &second.export()[0].1 else {
+        panic!("f is a file")
+    };
+    let Entry::File(seeded) = &seed[0].1 else {
+        panic!("f is a file")
+    };
+    assert!(
+        std::sync::Arc::ptr_eq(exported, seeded),
+        "an unchanged file is not copied"
+    );
+}
+
+#[test]
 fn exact_byte_accounting() {
     let mut vfs = Vfs::new(vec![], 10_000, T0).unwrap();
     assert_eq!(vfs.used_bytes(), 0);
