@@ -7,6 +7,7 @@ pub mod files;
 pub mod options;
 pub mod result;
 pub mod task;
+pub mod wasm;
 
 use std::sync::Arc;
 
@@ -44,7 +45,7 @@ fn run_wasi_inner(
     wasm: &Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> JsResult<sandbox::RunResult> {
-    let wasm = options::wasm_bytes(wasm)?;
+    let wasm = wasm::wasm_bytes(wasm)?;
     let (options, cache_dir) = options::run_options(options)?;
     let program = sandbox::cache::program(wasm, options::or_default_cache_dir(cache_dir))?;
     Ok(program.run(&options)?)
@@ -65,7 +66,7 @@ pub fn run_wasi_async<'env>(
     options: Option<Unknown<'_>>,
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
-    let job = options::wasm_bytes(&wasm).and_then(|wasm| {
+    let job = wasm::wasm_bytes(&wasm).and_then(|wasm| {
         let (options, cache_dir) = options::run_options(options)?;
         Ok((
             Source::Bytes(wasm, options::or_default_cache_dir(cache_dir)),
@@ -93,7 +94,7 @@ impl Program {
         ts_args_type = "wasm: Uint8Array, options?: ProgramOptions"
     )]
     pub fn new(env: Env, wasm: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let compiled = options::wasm_bytes(&wasm).and_then(|wasm| {
+        let compiled = wasm::wasm_bytes(&wasm).and_then(|wasm| {
             let cache_dir = options::program_options(options)?;
             Ok(Self {
                 inner: sandbox::cache::program(wasm, options::or_default_cache_dir(cache_dir))?,

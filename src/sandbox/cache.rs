@@ -13,9 +13,10 @@
 //! it.
 //!
 //! The cache keeps the [`CAPACITY`] most recently used programs; compiled code is large, so it is
-//! bounded by count. The bytes are compared outside the lock, and compilation happens outside
-//! it too: two threads missing on the same bytes at once may both compile, and the second
-//! result is dropped.
+//! bounded by count. A program shares its bytes with its entry. Lookups compare bytes outside
+//! the lock, and compilation happens outside it too: two threads missing on the same bytes at
+//! once may both compile, and the second result is dropped (found by the comparison `insert`
+//! makes under the lock, on that rare path only).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -99,7 +100,7 @@ pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>) -> Result<Arc<Progra
     if let Some(program) = lookup(&wasm, &cache_dir) {
         return Ok(program);
     }
-    let program = Arc::new(Program::with_cache(wasm.to_vec(), cache_dir.clone())?);
+    let program = Arc::new(Program::shared(Arc::clone(&wasm), cache_dir.clone())?);
     Ok(insert(Entry {
         wasm,
         cache_dir,

@@ -33,7 +33,7 @@
 
 use std::num::NonZeroUsize;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{
@@ -212,7 +212,8 @@ pub fn shared(flavor: Flavor) -> Result<Option<&'static Shared>, SandboxError> {
 /// whose first token opens an s-expression or a comment is parsed as the text format (a module
 /// or a component), and its parse error is the message if it is not valid; anything else is
 /// "not a WebAssembly binary".
-pub fn to_binary(wasm: Vec<u8>) -> Result<Vec<u8>, SandboxError> {
+/// A binary comes back as the same shared bytes, not a copy.
+pub fn to_binary(wasm: Arc<[u8]>) -> Result<Arc<[u8]>, SandboxError> {
     if wasm.starts_with(b"\0asm") {
         return Ok(wasm);
     }
@@ -224,7 +225,7 @@ pub fn to_binary(wasm: Vec<u8>) -> Result<Vec<u8>, SandboxError> {
         ));
     }
     wat::parse_bytes(&wasm)
-        .map(|binary| binary.into_owned())
+        .map(|binary| Arc::from(binary.into_owned()))
         .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
 }
 

@@ -37,8 +37,8 @@ use vfs::Vfs;
 
 /// A compiled, import-checked program, ready to run any number of times.
 pub struct Program {
-    /// The binary (text input is converted once, here).
-    wasm: Vec<u8>,
+    /// The binary (text input is converted once, here), shared with the program cache's key.
+    wasm: Arc<[u8]>,
     /// Where compiled code is cached on disk, if anywhere.
     cache_dir: Option<PathBuf>,
     /// Compiled for the pooling engine; `None` when the pool is unavailable or the program does
@@ -72,7 +72,16 @@ impl Program {
         wasm: impl Into<Vec<u8>>,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, SandboxError> {
-        let wasm = engine::to_binary(wasm.into())?;
+        Self::shared(wasm.into().into(), cache_dir)
+    }
+
+    /// Like [`Program::with_cache`], keeping `wasm` itself rather than a copy when it is a
+    /// binary (the program cache shares it with its key).
+    pub(crate) fn shared(
+        wasm: Arc<[u8]>,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<Self, SandboxError> {
+        let wasm = engine::to_binary(wasm)?;
         let cache = cache_dir.as_deref();
         let pooled = match engine::shared(Flavor::Pooled)? {
             Some(_) => engine::compile(&wasm, Flavor::Pooled, cache).ok(),

@@ -166,10 +166,11 @@ pub fn pwrite(
         Desc::File(file) if file.write => {
             let (ino, append) = (file.ino, file.append);
             let now = data.fs.now()?;
-            match append {
-                true => data.fs.vfs().append(ino, &bytes, now)?,
-                false => data.fs.vfs().write(ino, offset, &bytes, now)?,
-            };
+            if append {
+                data.fs.vfs().append(ino, &bytes, now)?;
+            } else {
+                data.fs.vfs().write(ino, offset, &bytes, now)?;
+            }
         }
         _ => return Err(Errno::Badf.into()),
     }

@@ -64,9 +64,10 @@ pub fn open(
     data.p1.ensure_room()?;
     // Only `O_CREAT` and `O_TRUNC` stamp anything, so only they read the clock (as preview 2's
     // `open-at`); the time passed otherwise is never used.
-    let now = match opts.create || opts.truncate {
-        true => data.fs.now()?,
-        false => 0,
+    let now = if opts.create || opts.truncate {
+        data.fs.now()?
+    } else {
+        0
     };
     let ino = data.fs.vfs().open_at(dir, &path, how.follow, opts, now)?;
     let desc = match data.fs.vfs().stat(ino)?.kind {

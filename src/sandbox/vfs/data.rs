@@ -80,6 +80,10 @@ impl Vfs {
         let Data::File(data) = &mut node.data else {
             unreachable!("checked by self.file")
         };
+        // A file still shared with its seed is copied only as far as it is kept.
+        if Arc::get_mut(data).is_none() && new_len < data.len() {
+            *data = Arc::new(data[..new_len].to_vec());
+        }
         let data = Arc::make_mut(data);
         data.resize(new_len, 0);
         if data.capacity() > new_len.saturating_mul(SHRINK_FACTOR) {

@@ -159,6 +159,7 @@ impl Arena {
     /// Charging the whole path, not just the name, is what stops a deep tree of short names
     /// from exporting far more key bytes than the budget allows.
     pub(crate) fn entry_cost(&self, dir: Ino, name: &str) -> u64 {
+        debug_assert!(self.is_dir(dir), "entries live in directories");
         let prefix = self.dir(dir).map_or(0, |d| d.prefix);
         DIRENT_OVERHEAD + prefix + name.len() as u64
     }

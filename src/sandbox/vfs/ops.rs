@@ -54,18 +54,22 @@ impl Vfs {
             (found, slot, p.dir_required)
         };
         // A followed symlink whose target ends in `/` asks for a directory too, and O_CREAT
-        // cannot make one: Linux says EISDIR whether the target exists or not.
-        if opts.create && dir_required {
-            return Err(FsError::IsDirectory);
-        }
+        // cannot make one: Linux says EISDIR whether the target exists or not (after EEXIST
+        // for O_EXCL, so `./` with O_CREAT|O_EXCL stays EEXIST).
         let Some(ino) = found else {
             if !opts.create {
                 return Err(FsError::NoEntry);
+            }
+            if dir_required {
+                return Err(FsError::IsDirectory);
             }
             return self.create_node(slot, Data::File(Default::default()), now);
         };
         if exclusive {
             return Err(FsError::Exist);
+        }
+        if opts.create && dir_required {
+            return Err(FsError::IsDirectory);
         }
         let is_dir = self.nodes.is_dir(ino);
         match &self.nodes.get(ino)?.data {

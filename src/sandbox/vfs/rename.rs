@@ -83,14 +83,15 @@ impl Vfs {
 
     /// How many bytes the rename adds to the budget, at most. Entries are charged their full
     /// path (see `Arena::entry_cost`), so moving a directory recharges every entry beneath it
-    /// by the change in its path length: O(size of the subtree). A replaced entry's name is
-    /// counted as freed, not its inode, which may stay alive through a handle.
+    /// by the change in its path length: O(size of the subtree), unless the length stays the
+    /// same. A replaced entry's name is counted as freed, not its inode, which may stay alive
+    /// through a handle.
     fn rename_growth(&self, src_ino: Ino, src: &Side, dst: &Side) -> Result<u64, FsError> {
-        let (moved, old_prefix) = match self.nodes.dir(src_ino) {
-            Ok(d) => (self.nodes.subtree_entries(src_ino), d.prefix),
-            Err(_) => (0, 0),
-        };
         let new_prefix = self.nodes.dir(dst.dir)?.prefix + dst.name.len() as u64 + 1;
+        let (moved, old_prefix) = match self.nodes.dir(src_ino) {
+            Ok(d) if d.prefix != new_prefix => (self.nodes.subtree_entries(src_ino), d.prefix),
+            _ => (0, 0),
+        };
         let dst_cost = self.nodes.entry_cost(dst.dir, &dst.name);
         let added = dst_cost.saturating_add(new_prefix.saturating_mul(moved));
         let mut freed = self.nodes.entry_cost(src.dir, &src.name) + old_prefix * moved;

@@ -155,6 +155,22 @@ fn create_through_a_symlink_to_a_directory_path_is_refused() {
         );
     }
     assert_eq!(vfs.export(), before, "nothing was created");
+    // O_EXCL's EEXIST comes first, for a directory named with a trailing slash too.
+    let excl = OpenOptions {
+        exclusive: true,
+        ..create()
+    };
+    for name in ["./", "f/./", "to-file"] {
+        let expected = match name {
+            "f/./" => FsError::NotDirectory,
+            _ => FsError::Exist,
+        };
+        assert_eq!(
+            vfs.open_at(ROOT, name, true, excl, T0),
+            Err(expected),
+            "{name}"
+        );
+    }
     // Without O_CREAT the lookups fail as Linux's do.
     let open = |vfs: &mut Vfs, name| vfs.open_at(ROOT, name, true, OpenOptions::default(), T0);
     assert_eq!(open(&mut vfs, "to-new"), Err(FsError::NoEntry));
