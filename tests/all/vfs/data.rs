@@ -60,6 +60,13 @@ fn seeded_bytes_are_shared_until_written() {
         std::sync::Arc::ptr_eq(exported, seeded),
         "an unchanged file is not copied"
     );
+    // Truncating a shared file copies only what it keeps.
+    let mut third = Vfs::new(seed.clone(), 10_000, T0).unwrap();
+    let f = third.resolve(ROOT, "f", false).unwrap();
+    third.set_size(f, 2, T0).unwrap();
+    assert_eq!(contents(&third, "f"), b"se");
+    assert_eq!(contents(&second, "f"), b"seed");
+    third.check_invariants().unwrap();
 }
 
 #[test]
