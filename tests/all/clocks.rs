@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use hermetic_wasi::sandbox::clock::READ_TICK_NS;
 use hermetic_wasi::sandbox::config::DEFAULT_START_TIME_MS;
-use hermetic_wasi::sandbox::{Outcome, RunOptions};
+use hermetic_wasi::sandbox::{Outcome, RunOptions, RunResult};
 
 use crate::{assert_result, run};
 
@@ -15,6 +15,17 @@ pub fn sleep_stdout(start_ns: u128) -> String {
         expected += &format!("slept {i}: elapsed {} ms, wall {} ms\n", i * 1000, i * 1000);
     }
     expected
+}
+
+/// What the sleep guest leaves with the default options, built for either target: its
+/// output, and 2 clock reads, then 5 x (1 s sleep + 2 reads) of virtual time.
+pub fn assert_default_sleep(result: &RunResult) {
+    let start_ns = u128::from(DEFAULT_START_TIME_MS) * 1_000_000;
+    assert_result(result, Outcome::Exited(0), &sleep_stdout(start_ns), "");
+    assert_eq!(
+        result.virtual_time_ns,
+        2 * READ_TICK_NS + 5 * (1_000_000_000 + 2 * READ_TICK_NS)
+    );
 }
 
 #[test]
@@ -31,13 +42,7 @@ fn sleep() {
         "virtual sleeps took {:?}",
         began.elapsed()
     );
-    let start_ns = u128::from(DEFAULT_START_TIME_MS) * 1_000_000;
-    assert_result(&result, Outcome::Exited(0), &sleep_stdout(start_ns), "");
-    // 2 reads, then 5 x (1 s sleep + 2 reads).
-    assert_eq!(
-        result.virtual_time_ns,
-        2 * READ_TICK_NS + 5 * (1_000_000_000 + 2 * READ_TICK_NS)
-    );
+    assert_default_sleep(&result);
 }
 
 #[test]

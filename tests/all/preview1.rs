@@ -2,11 +2,10 @@
 //! modules in the text format): the same sandbox as components, through the same API.
 
 use hermetic_wasi::sandbox::clock::READ_TICK_NS;
-use hermetic_wasi::sandbox::config::DEFAULT_START_TIME_MS;
 use hermetic_wasi::sandbox::vfs::Entry;
 use hermetic_wasi::sandbox::{Limits, Outcome, Program, RunOptions, SandboxError};
 
-use crate::clocks::sleep_stdout;
+use crate::clocks::assert_default_sleep;
 use crate::traps::{PANIC_STDERR, panic_trap};
 use crate::{assert_result, run, run_args};
 
@@ -45,14 +44,8 @@ fn p1_exit() {
 
 #[test]
 fn p1_sleep() {
-    let result = run("p1/sleep", &RunOptions::default());
-    let start_ns = u128::from(DEFAULT_START_TIME_MS) * 1_000_000;
-    assert_result(&result, Outcome::Exited(0), &sleep_stdout(start_ns), "");
-    // As the component: 2 reads, then 5 x (1 s sleep + 2 reads).
-    assert_eq!(
-        result.virtual_time_ns,
-        2 * READ_TICK_NS + 5 * (1_000_000_000 + 2 * READ_TICK_NS)
-    );
+    // Exactly as the component.
+    assert_default_sleep(&run("p1/sleep", &RunOptions::default()));
 }
 
 #[test]
