@@ -1,30 +1,36 @@
-// The same inputs give byte-identical results: within a process and across processes.
+// The same inputs give byte-identical results: within a process, across processes, through every
+// API, and against the digests checked in as tests/determinism/expected.json (which
+// scripts/determinism.sh also checks on the other engines and under qemu for other CPUs).
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const { execFileSync } = require('node:child_process')
-const crypto = require('node:crypto')
+const path = require('node:path')
 
 const { runWasi } = require('..')
 const { guest, corpus } = require('./guests')
+const { digestCorpus, expected } = require('../tests/determinism/digest')
 
-/** A digest of every result of the corpus, run twice in this process (asserting equality). */
-function corpusDigest() {
-  const hash = crypto.createHash('sha256')
+const script = path.join(__dirname, '..', 'scripts', 'determinism.js')
+// Shared by this process and the one it starts, so CPython is compiled once.
+const cacheDir = path.join(__dirname, '..', 'tests', 'guests', 'target', 'determinism-test-cache')
+
+test('every guest twice gives identical results', () => {
   for (const [name, options] of corpus) {
-    const first = runWasi(guest(name), options)
-    const second = runWasi(guest(name), options)
-    assert.deepEqual(second, first, `two runs of ${name} differ`)
-    hash.update(JSON.stringify(first, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)))
+    assert.deepEqual(runWasi(guest(name), options), runWasi(guest(name), options), `two runs of ${name} differ`)
   }
-  return hash.digest('hex')
-}
+})
 
-if (require.main === module) {
-  process.stdout.write(corpusDigest())
-} else {
-  test('every guest twice gives identical results, and another process agrees', () => {
-    const here = corpusDigest()
-    const there = execFileSync(process.execPath, [__filename], { encoding: 'utf8' })
-    assert.equal(there, here)
-  })
-}
+test('the determinism corpus matches its checked-in digests, case by case', async () => {
+  const run = await digestCorpus('sync', { cacheDir })
+  const want = expected()
+  for (const [name, digest] of Object.entries(run.cases)) {
+    assert.equal(digest, want.cases[name], `${name} differs: ${run.results[name].slice(0, 1000)}`)
+  }
+  assert.deepEqual(Object.keys(run.cases), Object.keys(want.cases))
+  assert.equal(run.total, want.total)
+})
+
+test('another process agrees, through Program and the async API', () => {
+  const output = execFileSync(process.execPath, [script, '--mode', 'program,program-async', '--cache-dir', cacheDir], { encoding: 'utf8' })
+  assert.match(output, /determinism: every digest matches\n$/)
+})

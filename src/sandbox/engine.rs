@@ -23,11 +23,13 @@
 //! loop that never calls the host, and all compute the same results: the flavor only changes
 //! where memory comes from.
 //!
-//! Determinism settings: NaNs are canonicalized, relaxed SIMD gives its deterministic results,
-//! threads and shared memory are off, and the wasm stack has a fixed size, so the same program
-//! computes the same bits on every machine. (The depth at which the fixed stack overflows also
-//! depends on compiled frame sizes, which can vary with the CPU features Cranelift detects; a
-//! guest that recurses until it overflows may get a little further on one machine than another.)
+//! Determinism settings: NaNs are canonicalized, relaxed SIMD is off (see [`config`]), threads
+//! and shared memory are off, code is compiled for one fixed CPU feature set (`cpu.rs`),
+//! memories and tables are capped alike on every engine (`limits.rs`), and the wasm stack has a
+//! fixed size, so the same program computes the same bits on every machine and every engine.
+//! The depth at which the fixed stack overflows depends on compiled frame sizes: the same on
+//! every x86-64 CPU from Nehalem on, but fuel metering makes frames larger, so a metered run
+//! overflows at a smaller depth than an unmetered one (README, "Determinism settings").
 //! Backtrace details (file and line from DWARF) are off so that no environment variable changes
 //! trap messages.
 
@@ -42,6 +44,7 @@ use wasmtime::{
 };
 
 use super::bindings::CommandPre;
+use super::cpu;
 use super::disk_cache;
 use super::error::SandboxError;
 use super::host;
@@ -59,8 +62,9 @@ pub const MAX_BACKTRACE_FRAMES: usize = 20;
 const ASYNC_STACK: usize = MAX_WASM_STACK + (1 << 20);
 
 /// How many instances of each kind the pool holds at once: component instances, core instances,
-/// memories and tables. Each memory slot reserves 4 GiB of address space (no physical memory
-/// until used), so the pool reserves about 4 TiB of the 128 TiB available.
+/// memories and tables. Each memory slot reserves 4 GiB of address space and each table slot 80
+/// MB (no physical memory until used), so the pool reserves about 4.1 TiB of the 128 TiB
+/// available.
 pub const POOL_SLOTS: u32 = 1000;
 
 /// How many runs at once get a pooled fiber stack (each run uses one); the runs beyond go to the
@@ -68,16 +72,6 @@ pub const POOL_SLOTS: u32 = 1000;
 /// 3 ms for 1000 of them), which a fresh process pays before its first run; 64 covers the JS
 /// thread plus a libuv pool of 63 threads.
 pub const POOL_STACKS: u32 = 64;
-
-/// The largest table the pool holds; a program declaring a bigger one (e.g. a large C
-/// program's function table) uses the on-demand engine. Growth past it fails (`table.grow`
-/// returns -1) on every engine, so a program computes the same on all of them (see
-/// `limits.rs`).
-pub const POOL_TABLE_ELEMENTS: usize = 100_000;
-
-/// The largest linear memory the pool holds, and the most any memory may grow to on every
-/// engine: 4 GiB, all a 32-bit memory can address.
-pub const POOL_MEMORY_BYTES: usize = 1 << 32;
 
 /// How much of a pooled memory, table and fiber stack stays mapped between runs, reset in place
 /// instead of being returned to the kernel and faulted in again by the next run. With Linux's
@@ -139,8 +133,10 @@ fn config(flavor: Flavor) -> Config {
             .total_memories(POOL_SLOTS)
             .total_tables(POOL_SLOTS)
             .total_stacks(POOL_STACKS)
-            .table_elements(POOL_TABLE_ELEMENTS)
-            .max_memory_size(POOL_MEMORY_BYTES)
+            // Slots as large as a table or memory may ever be (`limits.rs`), so the pool never
+            // refuses what the other engines grant.
+            .table_elements(limits::MAX_TABLE_ELEMENTS)
+            .max_memory_size(limits::MAX_MEMORY_BYTES)
             .linear_memory_keep_resident(POOL_KEEP_MEMORY)
             .table_keep_resident(POOL_KEEP_TABLE)
             .async_stack_keep_resident(POOL_KEEP_STACK)
@@ -148,11 +144,16 @@ fn config(flavor: Flavor) -> Config {
             .pagemap_scan(Enabled::Auto);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
+    cpu::fix_features(&mut config);
     config
         .consume_fuel(flavor == Flavor::Fuel)
         .epoch_interruption(true)
         .cranelift_nan_canonicalization(true)
-        .relaxed_simd_deterministic(true)
+        // Off: without a hardware FMA (x86-64 before Haswell, and the fixed feature set of
+        // `cpu.rs`), wasmtime computes `relaxed_madd` in a library call whose NaNs escape
+        // canonicalization (`0xffc00000` for `relaxed_madd(0, inf, 1)`), so its bits would
+        // depend on the CPU. Programs using relaxed SIMD are refused as invalid.
+        .wasm_relaxed_simd(false)
         .shared_memory(false)
         .max_wasm_stack(MAX_WASM_STACK)
         .async_stack_size(ASYNC_STACK)

@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Engine, ResourceLimiter, UpdateDeadline};
 
-use super::engine::{POOL_MEMORY_BYTES, POOL_TABLE_ELEMENTS};
-
 /// Which bound a run hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitExceeded {
@@ -91,16 +89,23 @@ impl MemoryLimiter {
 /// What a table element costs: wasmtime stores one pointer per element.
 const TABLE_ELEMENT_BYTES: u64 = 8;
 
-/// The maximum a memory or table may grow to: its own, capped by the pool's slot size `cap` on
-/// every engine, so that growth the pooled engine refuses is refused on the others too and a
-/// program's results do not depend on which engine ran it. Creation (from 0) is not capped: a
-/// program declaring a memory or table bigger than a slot never runs on the pooled engine, so
-/// its own maximum stands. (The one case left: a table or memory declared empty that grows past
-/// a slot in one step; wasmtime's limiter cannot tell that growth from creation.)
-fn same_on_every_engine(maximum: Option<usize>, current: usize, cap: usize) -> Option<usize> {
-    if current == 0 || current > cap {
-        return maximum;
-    }
+/// The most elements a table may have, on every engine: V8's limit (10 million), far above what
+/// real programs declare (a large C program's function table has tens of thousands). The
+/// pooled engine's table slots hold this many, so no engine refuses a growth that another
+/// would grant.
+pub const MAX_TABLE_ELEMENTS: usize = 10_000_000;
+
+/// The most bytes a linear memory may have, on every engine: 4 GiB, all a 32-bit memory can
+/// address; a 64-bit memory is held to it too. The pooled engine's memory slots are this big.
+pub const MAX_MEMORY_BYTES: usize = 1 << 32;
+
+/// A memory's or table's maximum: its own, capped by `cap` at creation and at every growth.
+/// The cap is the same on every engine, and a run's outcome never depends on which engine ran
+/// it (the pool, the on-demand fallback when the pool is full, or the fuel engine): a growth
+/// past the cap is refused as wasm says (`-1`), and a program declaring a larger minimum fails
+/// to instantiate, everywhere. (wasmtime's limiter cannot tell creation from a growth of an
+/// empty memory or table, so creation is capped too.)
+fn capped(maximum: Option<usize>, cap: usize) -> Option<usize> {
     Some(maximum.map_or(cap, |maximum| maximum.min(cap)))
 }
 
@@ -111,7 +116,7 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let maximum = same_on_every_engine(maximum, current, POOL_MEMORY_BYTES);
+        let maximum = capped(maximum, MAX_MEMORY_BYTES);
         self.grow(current, desired, maximum, 1)
     }
 
@@ -126,7 +131,7 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let maximum = same_on_every_engine(maximum, current, POOL_TABLE_ELEMENTS);
+        let maximum = capped(maximum, MAX_TABLE_ELEMENTS);
         self.grow(current, desired, maximum, TABLE_ELEMENT_BYTES)
     }
 

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod cache;
 pub mod clock;
 pub mod config;
+pub mod cpu;
 pub mod disk_cache;
 pub mod engine;
 pub mod error;
