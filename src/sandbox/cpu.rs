@@ -2,11 +2,12 @@
 //! frame's size, is the same on every x86-64 machine.
 //!
 //! Left to itself, Cranelift uses every feature the host CPU has (AVX, FMA, BMI...). Results do
-//! not change with them, but frame sizes do: a recursive function's frame was 0x50 bytes with
-//! AVX and 0x60 without, so a runaway recursion overflowed the fixed wasm stack about 14 %
-//! earlier on a CPU without AVX. Here every x86-64 host that has the x86-64-v2 level (Nehalem,
-//! 2008, and every x86-64 CPU since) compiles for exactly that level and nothing above it.
-//! Measured on the CPU-bound benchmark, the features left out cost nothing (BENCHMARKS.md).
+//! not change with them, but frame sizes do: the recursive function of the C guest
+//! `tests/guests/c/recursion.c` had a 0x40-byte frame with BMI and 0x50 without, so it
+//! overflowed the fixed wasm stack at 13,089 levels on one CPU and 10,907 on another. Here every
+//! x86-64 host that has the x86-64-v2 level (Nehalem, 2008, and every x86-64 CPU since) compiles
+//! for exactly that level and nothing above it. Measured, the features left out cost nothing:
+//! the CPU-bound benchmark even ran faster without them (BENCHMARKS.md).
 //!
 //! A host below that level (a Core 2 or older) keeps Cranelift's own detection: its code is
 //! still correct and computes the same values, but its frames may differ in size. Other
