@@ -17,11 +17,18 @@
 //! directory can plant code, so it must be writable only by the user running Node (as for any
 //! directory of executables).
 //!
+//! **Nothing but regular files is read.** An entry is opened without following symlinks and
+//! without blocking on a FIFO, and read only if it is a regular file of at most 1 GiB, so a
+//! symlink to `/dev/zero` or a FIFO planted at an entry's name costs a recompile, not a hang or
+//! unbounded memory. A directory that users other than its owner may write is refused
+//! ([`check_dir`]), and a directory the cache creates is writable by its owner only.
+//!
 //! The cache is best-effort: a directory that cannot be created or written leaves the program
 //! compiled in memory, as without a cache.
 
+use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -134,20 +141,84 @@ fn checksum(name: &str, payload: &[u8]) -> [u8; 32] {
 }
 
 /// The verified payload of the cache file at `path`, named `name`, if there is a valid one.
+/// The largest cache file read: compiled code is about twice the size of its wasm (the 19 MB
+/// CPython component compiles to 36 MB), so this holds a program of several hundred MB.
+const MAX_ENTRY_BYTES: u64 = 1 << 30;
+
+/// The payload of the cache file at `path`, if it is a regular file of at most
+/// [`MAX_ENTRY_BYTES`] whose magic and checksum match. Anything else planted at the name (a
+/// symlink, a FIFO, a device, a directory, a huge file) is not read: the program is compiled
+/// and the entry replaced.
 fn read(path: &Path, name: &str) -> Option<Vec<u8>> {
-    let mut bytes = std::fs::read(path).ok()?;
+    let file = open_entry(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_ENTRY_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(metadata.len() as usize).ok()?;
+    // Bounded even if the file grows while it is read.
+    file.take(MAX_ENTRY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
     let header = MAGIC.len() + 32;
-    if bytes.len() < header || !bytes.starts_with(MAGIC) {
+    if bytes.len() as u64 > MAX_ENTRY_BYTES || bytes.len() < header || !bytes.starts_with(MAGIC) {
         return None;
     }
     let payload = bytes.split_off(header);
     (checksum(name, &payload)[..] == bytes[MAGIC.len()..]).then_some(payload)
 }
 
+/// Opens a cache entry for reading without following a symlink at its name (`O_NOFOLLOW`) and
+/// without waiting for a writer if it is a FIFO (`O_NONBLOCK`, which regular files ignore).
+#[cfg(unix)]
+fn open_entry(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_entry(path: &Path) -> std::io::Result<File> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::ErrorKind::InvalidInput.into());
+    }
+    File::open(path)
+}
+
+/// Refuses a cache directory that users other than its owner may write, or that another user
+/// (not root) owns: whoever can write it can plant native code that this process would run.
+/// A directory that does not exist yet is fine: it is created writable by its owner only.
+pub fn check_dir(dir: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    if let Ok(metadata) = std::fs::metadata(dir) {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        let shown = dir.display();
+        if metadata.uid() != me && metadata.uid() != 0 {
+            return Err(format!(
+                "cacheDir {shown} belongs to another user, who could plant native code in it"
+            ));
+        }
+        if metadata.mode() & 0o022 != 0 {
+            return Err(format!(
+                "cacheDir {shown} is writable by other users, who could plant native code in \
+                 it; make it writable by its owner only (chmod go-w)"
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 fn write(dir: &Path, path: &Path, checksum: &[u8], payload: &[u8]) -> std::io::Result<()> {
     // A name no other writer uses at the same time: this process and a counter.
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    std::fs::create_dir_all(dir)?;
+    create_private_dir(dir)?;
     let mut temp = PathBuf::from(path);
     temp.set_extension(format!(
         "tmp{}-{}",
@@ -166,6 +237,15 @@ fn write(dir: &Path, path: &Path, checksum: &[u8], payload: &[u8]) -> std::io::R
         let _ = std::fs::remove_file(&temp);
     }
     written
+}
+
+/// Creates `dir` and its missing parents writable by their owner only, as [`check_dir`] wants.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -82,6 +82,9 @@ impl Program {
         wasm: Arc<[u8]>,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, SandboxError> {
+        if let Some(dir) = &cache_dir {
+            disk_cache::check_dir(dir).map_err(SandboxError::InvalidOptions)?;
+        }
         let wasm = engine::to_binary(wasm)?;
         let cache = cache_dir.as_deref();
         let pooled = match engine::shared(Flavor::Pooled)? {

@@ -2,9 +2,10 @@
 //! program is only ever loaded from a valid cache entry, and a program the pool cannot hold
 //! still runs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use hermetic_wasi::sandbox::{Limits, Outcome, Program, RunOptions, engine, limits};
+use hermetic_wasi::sandbox::{Limits, Outcome, Program, RunOptions, SandboxError, engine, limits};
 
 use crate::{guest_bytes, run_program};
 
@@ -181,4 +182,98 @@ fn growth_is_the_same_on_every_engine() {
         let result = run_program(&program, &options);
         assert_eq!(result.outcome, Outcome::Exited(0), "{options:?}");
     }
+}
+
+/// Compiles and runs hello with the disk cache in `dir`, failing (instead of hanging) if that
+/// takes more than a minute.
+fn hello_cached(dir: &Path) -> Vec<u8> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let dir = dir.to_owned();
+    std::thread::spawn(move || {
+        let program = Program::with_cache(guest_bytes("hello"), Some(dir)).unwrap();
+        let _ = sender.send(run_program(&program, &RunOptions::default()).stdout);
+    });
+    receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("compiling with the disk cache hung")
+}
+
+/// Whatever is planted at an entry's name, other than a regular file of a sane size, costs a
+/// recompile and is replaced by a valid entry: a FIFO (a plain open would wait for a writer
+/// forever), a symlink to `/dev/zero` (endless) or to a valid entry (not followed), a sparse
+/// 2 GiB file. A directory at the name cannot be replaced, and the program still runs.
+#[cfg(unix)]
+#[test]
+fn disk_cache_planted_entries() {
+    let dir = temp_dir("disk_cache_planted");
+    assert_eq!(hello_cached(&dir), b"hello from stdout\n");
+    let path = entry(&dir);
+    let valid = std::fs::read(&path).unwrap();
+    let copy = dir.with_extension("copy");
+    std::fs::write(&copy, &valid).unwrap();
+    type Plant<'a> = &'a dyn Fn(&Path);
+    let plants: [(&str, Plant); 4] = [
+        ("a FIFO", &|path| {
+            let path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+            // SAFETY: a valid NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+        }),
+        ("a symlink to /dev/zero", &|path| {
+            std::os::unix::fs::symlink("/dev/zero", path).unwrap()
+        }),
+        ("a symlink to a valid entry", &|path| {
+            std::os::unix::fs::symlink(&copy, path).unwrap()
+        }),
+        ("a sparse 2 GiB file", &|path| {
+            std::fs::File::create(path)
+                .unwrap()
+                .set_len(2 << 30)
+                .unwrap()
+        }),
+    ];
+    for (what, plant) in plants {
+        std::fs::remove_file(&path).unwrap();
+        plant(&path);
+        assert_eq!(hello_cached(&dir), b"hello from stdout\n", "{what}");
+        let kind = std::fs::symlink_metadata(&path).unwrap().file_type();
+        assert!(kind.is_file(), "{what} is replaced by a regular file");
+        assert_eq!(std::fs::read(&path).unwrap(), valid, "{what}");
+    }
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    assert_eq!(hello_cached(&dir), b"hello from stdout\n", "a directory");
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&copy).unwrap();
+}
+
+/// A cache directory others may write is refused (they could plant native code); one the cache
+/// creates is writable by its owner only.
+#[cfg(unix)]
+#[test]
+fn disk_cache_refuses_a_directory_others_may_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("disk_cache_shared");
+    std::fs::create_dir(&dir).unwrap();
+    for (mode, refused) in [(0o777, true), (0o775, true), (0o1777, true), (0o755, false)] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        match Program::with_cache(guest_bytes("hello"), Some(dir.clone())) {
+            Err(SandboxError::InvalidOptions(message)) if refused => assert_eq!(
+                message,
+                format!(
+                    "cacheDir {} is writable by other users, who could plant native code in it; \
+                     make it writable by its owner only (chmod go-w)",
+                    dir.display()
+                )
+            ),
+            Ok(_) if !refused => {}
+            other => panic!("mode {mode:o}: {:?}", other.err()),
+        }
+    }
+    let created = dir.join("new/cache");
+    assert_eq!(hello_cached(&created), b"hello from stdout\n");
+    for made in [dir.join("new"), created] {
+        let mode = std::fs::metadata(&made).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{}", made.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
