@@ -57,7 +57,7 @@ export interface RunLimits {
   memoryBytes?: number
   /**
    * stdout and stderr together, in bytes -> `'outputExceeded'`; the output is cut at exactly
-   * this size.
+   * this size. At most 4294967296 (what a Buffer holds); `Infinity` means that much.
    * @default 16777216 (16 MiB)
    */
   outputBytes?: number
@@ -71,7 +71,8 @@ export interface RunLimits {
    * costs a copy) plus 128 bytes per file,
    * directory or link and 64 bytes plus the name per directory entry; the seeded `files`
    * count. Reaching it does not end the run: the write or create that would pass it fails
-   * with the WASI error `insufficient-space` (ENOSPC) and changes nothing.
+   * with the WASI error `insufficient-space` (ENOSPC) and changes nothing. At most 4294967296
+   * (what a Buffer holds); `Infinity` means that much.
    * @default 67108864 (64 MiB)
    */
   fsBytes?: number

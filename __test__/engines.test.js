@@ -21,6 +21,7 @@ const growth = {
   'grow-table-to-cap': ['exited', '1\n9999999\n-1\n10000000\n'],
   'grow-table-past-cap-in-one-step': ['exited', '-1\n0\n'],
   'grow-table-to-memory-bytes': ['memoryExceeded', '0\n'],
+  'grow-six-memories': ['exited', '1\n'.repeat(5)],
   'declare-table-past-cap': ['trapped', '', 'table minimum size of 10000001 elements exceeds table limits'],
   'declare-memory64-past-4gib': ['trapped', '', 'memory minimum size of 65537 pages exceeds memory limits'],
 }

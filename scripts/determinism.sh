@@ -4,8 +4,10 @@
 #   - two processes: one with runWasi, one with runWasiAsync, Program#run and Program#runAsync;
 #   - 80 runs of each case in flight at once, more than the pool has slots for;
 #   - the fuel-metering engine;
-#   - the on-demand engine, in a process whose address space is too small for the pool;
-#   - other CPUs under qemu-user: Nehalem (no AVX, FMA or BMI) and Haswell (all of them).
+#   - the on-demand engine, in a process whose address space is too small for the pool, one run
+#     at a time and 80 runs in flight;
+#   - other CPUs under qemu-user (on the on-demand engine: the pool cannot be reserved there
+#     either): Nehalem (no AVX, FMA or BMI), plainly and metered, and Haswell (all of them).
 # Usage: scripts/determinism.sh [--no-qemu]. Needs the addon and the guests built (npm test
 # builds both) and, for the qemu legs, qemu-user 8 or later (.ci/run installs it; qemu 7.2
 # crashes on the signals wasmtime uses to report traps).
@@ -20,8 +22,10 @@ qemu=1
 # settings as this one (cpu.rs's fixed feature set); otherwise it would compile again, slowly.
 cache="tests/guests/target/determinism-cache"
 rm -rf "$cache"
-# An address space too small for the pool (about 4.1 TiB) but roomy for everything else.
-small_address_space=40000000 # KiB
+# An address space too small for the pool (about 4 TiB) but roomy for everything else: the
+# on-demand engine reserves 4 GiB for each memory, so 80 runs in flight of the corpus's program
+# with six memories may need 1.9 TiB. (With much less, runs fail to reserve memory: README.)
+small_address_space=$((3 * 1024 * 1024 * 1024)) # KiB: 3 TiB
 
 leg() {
   local name="$1"
@@ -38,6 +42,8 @@ leg "async, Program, Program async (process 2)" node "${js[@]}" --mode async,pro
 leg "80 runs in flight" env UV_THREADPOOL_SIZE=80 node "${js[@]}" --mode inflight
 leg "fuel-metering engine" node "${js[@]}" --mode fuel
 leg "on-demand engine (no pool)" bash -c "ulimit -v $small_address_space && exec node ${js[*]} --mode sync"
+leg "on-demand engine, 80 runs in flight" bash -c \
+  "ulimit -v $small_address_space && UV_THREADPOOL_SIZE=80 exec node ${js[*]} --mode inflight"
 
 if [ "$qemu" = 1 ]; then
   if ! command -v qemu-x86_64 >/dev/null; then
@@ -45,8 +51,9 @@ if [ "$qemu" = 1 ]; then
     exit 1
   fi
   [ "$(uname -m)" = x86_64 ] || { echo "the qemu legs emulate x86-64 CPUs on an x86-64 host" >&2; exit 1; }
-  for cpu in Nehalem Haswell; do
-    leg "qemu -cpu $cpu" bash -c \
-      "ulimit -v $small_address_space && exec qemu-x86_64 -cpu $cpu $(command -v node) ${js[*]} --mode sync 2> >(grep -v 'TCG doesn.t support' >&2)"
+  for run in "Nehalem sync,fuel" "Haswell sync"; do
+    read -r cpu modes <<<"$run"
+    leg "qemu -cpu $cpu, $modes" bash -c \
+      "ulimit -v $small_address_space && exec qemu-x86_64 -cpu $cpu $(command -v node) ${js[*]} --mode $modes 2> >(grep -v 'TCG doesn.t support' >&2)"
   done
 fi

@@ -10,11 +10,18 @@ recent() {
 }
 recent && exit 0
 
+export DEBIAN_FRONTEND=noninteractive
 codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
 if [ "$codename" = bookworm ]; then
-  uri="$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
-  [ -n "$uri" ] || uri="$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list)"
-  echo "deb $uri bookworm-backports main" > /etc/apt/sources.list.d/bookworm-backports.list
+  if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    uri="$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
+    [ -n "$uri" ] || uri="$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)"
+    if [ -z "$uri" ]; then
+      echo "no Debian bookworm mirror found in /etc/apt/sources.list(.d) to add bookworm-backports from" >&2
+      exit 1
+    fi
+    echo "deb $uri bookworm-backports main" >/etc/apt/sources.list.d/bookworm-backports.list
+  fi
   apt-get update -qq
   apt-get install -y -qq -t bookworm-backports qemu-user >/dev/null
 else

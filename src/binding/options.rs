@@ -97,7 +97,7 @@ pub struct RunLimits<'a> {
     #[napi(ts_type = "number")]
     pub memory_bytes: Option<Unknown<'a>>,
     /// stdout and stderr together, in bytes -> `'outputExceeded'`; the output is cut at exactly
-    /// this size.
+    /// this size. At most 4294967296 (what a Buffer holds); `Infinity` means that much.
     /// @default 16777216 (16 MiB)
     #[napi(ts_type = "number")]
     pub output_bytes: Option<Unknown<'a>>,
@@ -109,7 +109,8 @@ pub struct RunLimits<'a> {
     /// costs a copy) plus 128 bytes per file,
     /// directory or link and 64 bytes plus the name per directory entry; the seeded `files`
     /// count. Reaching it does not end the run: the write or create that would pass it fails
-    /// with the WASI error `insufficient-space` (ENOSPC) and changes nothing.
+    /// with the WASI error `insufficient-space` (ENOSPC) and changes nothing. At most 4294967296
+    /// (what a Buffer holds); `Infinity` means that much.
     /// @default 67108864 (64 MiB)
     #[napi(ts_type = "number")]
     pub fs_bytes: Option<Unknown<'a>>,
@@ -235,7 +236,30 @@ fn run_limits(value: &Unknown<'_>, mut out: config::Limits) -> JsResult<config::
             *slot = limit(&value, &what)?.map(|n| n.saturating_mul(scale));
         }
     }
+    for (slot, name) in [
+        (&mut out.output_bytes, "outputBytes"),
+        (&mut out.fs_bytes, "fsBytes"),
+    ] {
+        *slot = Some(within_a_buffer(*slot, name)?);
+    }
     Ok(out)
+}
+
+/// The most bytes a Buffer of the result holds on every supported Node
+/// (`buffer.constants.MAX_LENGTH` is 2^32 on Node 20).
+const MAX_RESULT_BYTES: u64 = 1 << 32;
+
+/// A limit on what the result returns in Buffers (stdout and stderr; each file), at most
+/// [`MAX_RESULT_BYTES`], so the result can always be built; `Infinity` (`None`) is that much.
+fn within_a_buffer(limit: Option<u64>, name: &str) -> JsResult<u64> {
+    match limit {
+        None => Ok(MAX_RESULT_BYTES),
+        Some(bytes) if bytes <= MAX_RESULT_BYTES => Ok(bytes),
+        Some(_) => Err(invalid_options(format!(
+            "options.limits.{name} must be at most {MAX_RESULT_BYTES} (what a Buffer holds), \
+             or Infinity for that much"
+        ))),
+    }
 }
 
 /// A limit: a non-negative integer, or `Infinity` for none.

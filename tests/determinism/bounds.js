@@ -8,12 +8,13 @@
 const GiB = 2 ** 30
 
 /**
- * A preview1 module around `body` (instructions of `_start`), with `$print (param i64)` that
+ * A preview1 module around `body` (instructions of `_start`), with `imports` after fd_write's,
+ * `$print (param i64)` that
  * prints a signed decimal number and a newline, and `$say (param i32 i32)` that prints a
  * string from memory. Strings given in `data` are placed from offset 1024 on, each under the
  * name given: `(call $say (i32.const <offset>) (i32.const <length>))` is `say(name)`.
  */
-function preview1(body, { memory = '(memory (export "memory") 1)', extra = '', data = {} } = {}) {
+function preview1(body, { imports = '', memory = '(memory (export "memory") 1)', extra = '', data = {} } = {}) {
   let offset = 1024
   const segments = []
   const say = {}
@@ -24,6 +25,7 @@ function preview1(body, { memory = '(memory (export "memory") 1)', extra = '', d
   }
   const text = `(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  ${imports}
   ${memory}
   ${extra}
   ${segments.join('\n  ')}
@@ -122,6 +124,13 @@ function growthProbes() {
       grow: table,
       limits: { memoryBytes: 2 ** 20 },
     }),
+    // Six memories (the pool holds one per module, so this runs on the on-demand engine, which
+    // reserves 4 GiB of address space for each): memory i grows by i pages.
+    growth('grow-six-memories', {
+      memory: printMemory + Array.from({ length: 5 }, (_, i) => ` (memory $m${i + 1} 1)`).join(''),
+      steps: Array.from({ length: 5 }, (_, i) => i + 1),
+      grow: (i) => `i64.extend_i32_s (memory.grow $m${i} (i32.const ${i}))`,
+    }),
     // Declared above a cap: instantiation fails, the same way on every engine.
     growth('declare-table-past-cap', {
       memory: `${printMemory} (table $t ${TABLE_CAP + 1} funcref)`,
@@ -139,22 +148,23 @@ function growthProbes() {
 
 /**
  * A recursion that prints its depth at every level until the stack is exhausted: the last line
- * is how deep it got. `locals` i64 locals kept live across the call make each frame bigger.
+ * is how deep it got. `locals` i64 values loaded from memory before the recursive call and used
+ * after it must be kept in the frame (the call may change memory, so they cannot be loaded
+ * again), which makes each frame bigger.
  */
 function recursion(name, locals) {
   const declare = Array.from({ length: locals }, (_, i) => `(local $l${i} i64)`).join(' ')
-  const set = Array.from({ length: locals }, (_, i) => `(local.set $l${i} (i64.mul (local.get $d) (i64.const ${i + 3})))`).join(' ')
+  const load = Array.from({ length: locals }, (_, i) => `(local.set $l${i} (i64.load (i32.const ${2048 + 8 * i})))`).join(' ')
   const sum = Array.from({ length: locals }, (_, i) => `(i64.add (local.get $l${i}))`).join(' ')
-  // Keep the locals live across the recursive call by adding them to its result.
   const body = `(func $down (param $d i64) (result i64) ${declare}
-    ${set}
+    ${load}
     (call $print (local.get $d))
     (call $down (i64.add (local.get $d) (i64.const 1)))
     ${sum})`
   return { name, wasm: preview1('(drop (call $down (i64.const 1)))', { extra: body }).text, options: {}, fuelDepth: true }
 }
 
-/** Recursions with small and larger frames, each until the 1 MiB wasm stack is exhausted. */
+/** Recursions with small and large frames, each until the 1 MiB wasm stack is exhausted. */
 function stackProbes() {
   return [recursion('stack-depth-small-frames', 0), recursion('stack-depth-large-frames', 12)]
 }

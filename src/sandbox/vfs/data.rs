@@ -2,7 +2,8 @@
 //!
 //! Every size change is checked against [`MAX_FILE_SIZE`] and the byte budget before any
 //! allocation, with overflow-free arithmetic, so `set_size(1 << 60)` or a write at offset
-//! `u64::MAX` fails cleanly instead of allocating or panicking.
+//! `u64::MAX` fails cleanly instead of allocating or panicking; a growth the host cannot
+//! allocate fails with `InsufficientSpace` too, whatever the budget.
 //!
 //! It deliberately does not keep cursors or append mode: descriptors belong to the layers,
 //! which pass explicit offsets.
@@ -48,7 +49,7 @@ impl Vfs {
         };
         let data = Arc::make_mut(data);
         if end_usize > data.len() {
-            data.resize(end_usize, 0);
+            grow(data, end_usize)?;
         }
         data[start..end_usize].copy_from_slice(bytes);
         node.mtime = now;
@@ -85,7 +86,8 @@ impl Vfs {
             *data = Arc::new(data[..new_len].to_vec());
         }
         let data = Arc::make_mut(data);
-        data.resize(new_len, 0);
+        grow(data, new_len)?;
+        data.truncate(new_len);
         if data.capacity() > new_len.saturating_mul(SHRINK_FACTOR) {
             data.shrink_to_fit();
         }
@@ -157,6 +159,17 @@ fn checked_end(offset: u64, len: u64) -> Result<u64, FsError> {
         Some(end) if end <= MAX_FILE_SIZE => Ok(end),
         _ => Err(FsError::FileTooLarge),
     }
+}
+
+/// Zero-extends `data` to `len` bytes (if longer); `InsufficientSpace` if the host cannot
+/// allocate them, rather than aborting the process as a failed allocation would.
+fn grow(data: &mut Vec<u8>, len: usize) -> Result<(), FsError> {
+    if let Some(more) = len.checked_sub(data.len()) {
+        data.try_reserve(more)
+            .map_err(|_| FsError::InsufficientSpace)?;
+        data.resize(len, 0);
+    }
+    Ok(())
 }
 
 /// Sizes are checked against the budget first, so this only fails on hosts whose address

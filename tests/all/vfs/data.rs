@@ -210,6 +210,13 @@ fn sizes_beyond_a_file_are_refused_without_panicking() {
         too_large.map(|()| 0)
     );
     assert_eq!(vfs.size(f), Ok(0));
+    // Within MAX_FILE_SIZE and an unbounded budget, a size no host can allocate (2^62 bytes) is
+    // insufficient space, not an abort of the process; nothing changes.
+    let space = Err(FsError::InsufficientSpace);
+    assert_eq!(vfs.set_size(f, 1 << 62, T0), space);
+    assert_eq!(vfs.write(f, 1 << 62, b"x", T0), space.map(|()| 0));
+    assert_eq!(vfs.size(f), Ok(0));
+    vfs.check_invariants().unwrap();
 }
 
 #[test]

@@ -1,0 +1,80 @@
+// Hostile uploads and options that once killed or stalled the host (#11). Each attack runs in a
+// child process, where an abort would end only the child, and is followed there by a normal run.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+
+const { runWasi } = require('..')
+const { preview1 } = require('../tests/determinism/bounds')
+
+/** A preview1 module that creates `big` in the preopened root and sets its size, printing the errno. */
+const setSize = (bytes) =>
+  preview1(
+    `(local $fd i32)
+    (call $print (i64.extend_i32_u (call $path_open (i32.const 3) (i32.const 0) (i32.const 2048) (i32.const 3)
+      (i32.const 1) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 256))))
+    (call $print (i64.extend_i32_u (call $set_size (i32.load (i32.const 256)) (i64.const ${bytes}))))`,
+    {
+      imports: `(import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_set_size" (func $set_size (param i32 i64) (result i32)))`,
+      extra: '(data (i32.const 2048) "big")',
+    },
+  ).text
+
+/**
+ * Runs `script` (the body of an async function given `runWasi` and the hello guest) in a child
+ * process, then a normal run there, and returns what the script returned.
+ */
+function inChild(script) {
+  const source = `
+    const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const hello = require('fs').readFileSync(${JSON.stringify(path.join(__dirname, '..', 'tests', 'guests', 'target', 'wasm32-wasip2', 'release', 'hello.wasm'))})
+    ;(async () => {
+      const value = await (async () => { ${script} })()
+      const after = runWasi(hello).stdout.toString()
+      process.stdout.write(JSON.stringify({ value, after }))
+    })()`
+  const output = JSON.parse(execFileSync(process.execPath, ['-e', source], { encoding: 'utf8' }))
+  assert.equal(output.after, 'hello from stdout\n', 'a normal run after the attack')
+  return output.value
+}
+
+test('a file set to 500 GB under fsBytes Infinity (4 GiB) fails with ENOSPC; the run goes on', () => {
+  // fsBytes Infinity allows a 4 GiB file at most (what a Buffer holds): 500 GB is refused by the
+  // budget; it used to abort Node ("memory allocation of 500000000000 bytes failed").
+  const value = inChild(`
+    const r = runWasi(${JSON.stringify(setSize(500e9))}, { files: {}, limits: { fsBytes: Infinity } })
+    return [r.outcome, r.stdout.toString(), r.files.big.length]`)
+  assert.deepEqual(value, ['exited', '0\n51\n', 0]) // 51: ENOSPC
+})
+
+test('limits on what the result holds cannot be set above what a Buffer holds', () => {
+  for (const name of ['outputBytes', 'fsBytes']) {
+    for (const bytes of [2 ** 32 + 1, 1e12, Number.MAX_SAFE_INTEGER]) {
+      assert.throws(() => runWasi(setSize(1), { limits: { [name]: bytes } }), {
+        code: 'ERR_INVALID_OPTIONS',
+        message: `options.limits.${name} must be at most 4294967296 (what a Buffer holds), or Infinity for that much`,
+      })
+    }
+    // At the maximum, and Infinity (which means the maximum), the run goes ahead.
+    for (const bytes of [2 ** 32, Infinity]) {
+      const result = runWasi(setSize(10), { files: {}, limits: { [name]: bytes } })
+      assert.equal(result.stdout.toString(), '0\n0\n')
+      assert.equal(result.files.big.length, 10)
+    }
+  }
+})
+
+test('a cacheDir other users may write is refused', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hermetic-wasi-shared-'))
+  fs.chmodSync(dir, 0o777)
+  // (A planted FIFO or symlink in the cache: tests/all/disk_cache.rs.)
+  assert.throws(() => runWasi(setSize(1), { cacheDir: dir }), {
+    code: 'ERR_INVALID_OPTIONS',
+    message: `cacheDir ${dir} is writable by other users, who could plant native code in it; make it writable by its owner only (chmod go-w)`,
+  })
+  fs.rmSync(dir, { recursive: true })
+})
