@@ -78,3 +78,14 @@ test('a cacheDir other users may write is refused', () => {
   })
   fs.rmSync(dir, { recursive: true })
 })
+
+test('a trap backtrace cuts each function name at 1024 bytes (a 4 MB name once made 80 MB)', () => {
+  const name = 'a'.repeat(4 << 20)
+  const wat = `(module (memory (export "memory") 1)
+    (func $${name} (call $${name}))
+    (func (export "_start") (call $${name})))`
+  const result = runWasi(wat)
+  assert.equal(result.outcome, 'trapped')
+  assert.equal(result.trap.message, 'call stack exhausted')
+  assert.deepEqual(result.trap.backtrace, Array(20).fill(`${'a'.repeat(1021)}...`))
+})

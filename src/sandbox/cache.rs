@@ -12,25 +12,46 @@
 //! finds the program for those bytes (by pointer, when they came from the cache) or compiles
 //! it.
 //!
-//! The cache keeps the [`CAPACITY`] most recently used programs; compiled code is large, so it is
-//! bounded by count. A program shares its bytes with its entry. Lookups compare bytes outside
-//! the lock, and compilation happens outside it too: two threads missing on the same bytes at
-//! once may both compile, and the second result is dropped (found by the comparison `insert`
-//! makes under the lock, on that rare path only).
+//! Bytes that fail to compile or link (`InvalidWasm`) are cached too, with their error, so a
+//! rejected upload costs one compilation, not one per call (a 30k-function module with an
+//! unknown import took 2-3 s on every call).
+//!
+//! The cache keeps the most recently used entries, at most [`CAPACITY`] of them and at most
+//! [`MAX_BYTES`] of wasm and compiled code together (the newest entry is kept whatever its
+//! size). A program shares its bytes with its entry. Lookups compare bytes outside the lock,
+//! and compilation happens outside it too: two threads missing on the same bytes at once may
+//! both compile, and the second result is dropped (found by the comparison `insert` makes under
+//! the lock, on that rare path only).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{Program, SandboxError};
 
-/// How many compiled programs the cache keeps.
+/// How many programs (or rejected byte strings) the cache keeps.
 pub const CAPACITY: usize = 16;
+
+/// How many bytes of wasm and compiled code the cache keeps.
+pub const MAX_BYTES: usize = 512 << 20;
+
+/// A compiled program, or why the bytes were rejected.
+type Compiled = Result<Arc<Program>, SandboxError>;
 
 /// One cached program and what it was asked for with.
 struct Entry {
     wasm: Arc<[u8]>,
     cache_dir: Option<PathBuf>,
-    program: Arc<Program>,
+    program: Compiled,
+}
+
+impl Entry {
+    /// What the entry holds in memory: its wasm, and the code compiled for it so far.
+    fn bytes(&self) -> usize {
+        match &self.program {
+            Ok(program) => program.size_bytes(),
+            Err(_) => self.wasm.len(),
+        }
+    }
 }
 
 /// Most recently used first.
@@ -66,7 +87,7 @@ pub fn intern(wasm: &[u8]) -> Arc<[u8]> {
     }
 }
 
-fn lookup(wasm: &[u8], cache_dir: &Option<PathBuf>) -> Option<Arc<Program>> {
+fn lookup(wasm: &[u8], cache_dir: &Option<PathBuf>) -> Option<Compiled> {
     let found = matching(wasm)
         .into_iter()
         .find(|e| e.cache_dir == *cache_dir)?;
@@ -76,34 +97,48 @@ fn lookup(wasm: &[u8], cache_dir: &Option<PathBuf>) -> Option<Arc<Program>> {
         let entry = entries.remove(at);
         entries.insert(0, entry);
     }
-    Some(Arc::clone(&found.program))
+    Some(found.program.clone())
 }
 
-fn insert(entry: Entry) -> Arc<Program> {
+fn insert(entry: Entry) -> Compiled {
     let mut entries = entries();
     let existing = entries
         .iter()
         .find(|e| e.cache_dir == entry.cache_dir && same(&e.wasm, &entry.wasm));
     if let Some(existing) = existing {
-        return Arc::clone(&existing.program);
+        return existing.program.clone();
     }
-    let program = Arc::clone(&entry.program);
+    let program = entry.program.clone();
     entries.insert(0, Arc::new(entry));
-    entries.truncate(CAPACITY);
+    // The most recent entries that fit both bounds; the newest one always stays.
+    let mut total = 0;
+    let keep = entries
+        .iter()
+        .take(CAPACITY)
+        .take_while(|e| {
+            total += e.bytes();
+            total <= MAX_BYTES
+        })
+        .count();
+    entries.truncate(keep.max(1));
     program
 }
 
 /// The compiled program for `wasm`, from the cache or compiled now (and then cached), using
-/// the disk cache in `cache_dir` on a miss. Invalid bytes are not cached: they fail again, with
-/// the same error, on every call.
-pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>) -> Result<Arc<Program>, SandboxError> {
+/// the disk cache in `cache_dir` on a miss. Bytes that are not a valid program for the sandbox
+/// are cached with their error, which every later call with them gets at once; other errors
+/// (an engine that cannot be set up, a refused `cache_dir`) are not cached.
+pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>) -> Compiled {
     if let Some(program) = lookup(&wasm, &cache_dir) {
-        return Ok(program);
+        return program;
     }
-    let program = Arc::new(Program::shared(Arc::clone(&wasm), cache_dir.clone())?);
-    Ok(insert(Entry {
+    let program = Program::shared(Arc::clone(&wasm), cache_dir.clone()).map(Arc::new);
+    if matches!(&program, Err(e) if !matches!(e, SandboxError::InvalidWasm(_))) {
+        return program;
+    }
+    insert(Entry {
         wasm,
         cache_dir,
         program,
-    }))
+    })
 }

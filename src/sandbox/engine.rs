@@ -122,6 +122,15 @@ impl Pre {
             Self::Module(pre) => pre.module().engine(),
         }
     }
+
+    /// The size of the program's compiled code and metadata in memory, in bytes.
+    pub fn code_bytes(&self) -> usize {
+        let range = match self {
+            Self::Command(pre) => pre.instance_pre().component().image_range(),
+            Self::Module(pre) => pre.module().image_range(),
+        };
+        (range.end as usize).saturating_sub(range.start as usize)
+    }
 }
 
 fn config(flavor: Flavor) -> Config {
@@ -230,35 +239,58 @@ pub fn to_binary(wasm: Arc<[u8]>) -> Result<Arc<[u8]>, SandboxError> {
         .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
 }
 
+/// Where compiling a program failed.
+pub enum Failure {
+    /// Compiling the code: invalid bytes, or (for the pooled engine) beyond the pool's limits.
+    Code(SandboxError),
+    /// Checking the compiled program: not a command, or imports the host does not provide. The
+    /// same on every engine, so no other engine is tried.
+    Program(SandboxError),
+}
+
+impl From<Failure> for SandboxError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Code(e) | Failure::Program(e) => e,
+        }
+    }
+}
+
 /// Compiles the binary `wasm` for the engine of `flavor` (or loads it from the disk cache in
 /// `cache_dir`), and checks that it is a `wasi:cli/command` component or a preview1 module
 /// whose imports the host satisfies.
-pub fn compile(wasm: &[u8], flavor: Flavor, cache_dir: Option<&Path>) -> Result<Pre, SandboxError> {
-    let shared = shared(flavor)?.ok_or_else(|| {
-        SandboxError::Internal("the pooling allocator is not available".to_owned())
+pub fn compile(wasm: &[u8], flavor: Flavor, cache_dir: Option<&Path>) -> Result<Pre, Failure> {
+    let shared = shared(flavor).map_err(Failure::Code)?.ok_or_else(|| {
+        Failure::Code(SandboxError::Internal(
+            "the pooling allocator is not available".to_owned(),
+        ))
     })?;
     if !wasm.starts_with(b"\0asm") {
-        return Err(SandboxError::InvalidWasm(
+        return Err(Failure::Code(SandboxError::InvalidWasm(
             "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
-        ));
+        )));
     }
     if is_core_module(wasm) {
         return compile_module(shared, flavor, wasm, cache_dir).map(Pre::Module);
     }
-    let invalid =
-        |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
     let component = match cache_dir {
         Some(dir) => disk_cache::component(&shared.engine, flavor, wasm, dir),
         None => Component::new(&shared.engine, wasm),
     }
-    .map_err(|e| invalid("invalid component", e))?;
-    let pre = shared
-        .linker
-        .instantiate_pre(&component)
-        .map_err(|e| invalid("the component imports what the sandbox does not provide", e))?;
+    .map_err(|e| Failure::Code(invalid("invalid component", e)))?;
+    let pre = shared.linker.instantiate_pre(&component).map_err(|e| {
+        Failure::Program(invalid(
+            "the component imports what the sandbox does not provide",
+            e,
+        ))
+    })?;
     CommandPre::new(pre)
         .map(Pre::Command)
-        .map_err(|e| invalid("the component is not a wasi:cli/command", e))
+        .map_err(|e| Failure::Program(invalid("the component is not a wasi:cli/command", e)))
+}
+
+fn invalid(what: &str, e: wasmtime::Error) -> SandboxError {
+    SandboxError::InvalidWasm(format!("{what}: {e:#}"))
 }
 
 /// Compiles a core module, which must export `_start: func()` and import nothing but
@@ -268,28 +300,28 @@ fn compile_module(
     flavor: Flavor,
     wasm: &[u8],
     cache_dir: Option<&Path>,
-) -> Result<InstancePre<StoreData>, SandboxError> {
-    let invalid =
-        |what: &str, e: wasmtime::Error| SandboxError::InvalidWasm(format!("{what}: {e:#}"));
+) -> Result<InstancePre<StoreData>, Failure> {
     let module = match cache_dir {
         Some(dir) => disk_cache::module(&shared.engine, flavor, wasm, dir),
         None => Module::new(&shared.engine, wasm),
     }
-    .map_err(|e| invalid("invalid module", e))?;
+    .map_err(|e| Failure::Code(invalid("invalid module", e)))?;
     match module.get_export("_start") {
         Some(ExternType::Func(ty)) if ty.params().len() == 0 && ty.results().len() == 0 => {}
         _ => {
-            return Err(SandboxError::InvalidWasm(
+            return Err(Failure::Program(SandboxError::InvalidWasm(
                 "the module does not export `_start` as a function without parameters or \
                  results, so it is not a WASI command"
                     .to_owned(),
-            ));
+            )));
         }
     }
-    shared
-        .modules
-        .instantiate_pre(&module)
-        .map_err(|e| invalid("the module imports what the sandbox does not provide", e))
+    shared.modules.instantiate_pre(&module).map_err(|e| {
+        Failure::Program(invalid(
+            "the module imports what the sandbox does not provide",
+            e,
+        ))
+    })
 }
 
 /// A core module has version 1 and layer 0 in its header; a component has layer 1.

@@ -88,12 +88,19 @@ impl Program {
         let wasm = engine::to_binary(wasm)?;
         let cache = cache_dir.as_deref();
         let pooled = match engine::shared(Flavor::Pooled)? {
-            Some(_) => engine::compile(&wasm, Flavor::Pooled, cache).ok(),
+            // Code the pool cannot hold fails here (found only by compiling it); so do invalid
+            // bytes, which then fail again below, with the on-demand engine's error. A program
+            // that compiled but is not a command the host can link fails the same on every
+            // engine, so it is not compiled again.
+            Some(_) => match engine::compile(&wasm, Flavor::Pooled, cache) {
+                Ok(pre) => Some(pre),
+                Err(engine::Failure::Code(_)) => None,
+                Err(engine::Failure::Program(e)) => return Err(e),
+            },
             None => None,
         };
         let on_demand = OnceLock::new();
         if pooled.is_none() {
-            // Invalid bytes fail here, with the on-demand engine's error.
             let _ = on_demand.set(Ok(engine::compile(&wasm, Flavor::OnDemand, cache)?));
         }
         Ok(Self {
@@ -105,15 +112,27 @@ impl Program {
         })
     }
 
+    /// The memory the program holds, in bytes: its wasm and the code compiled so far.
+    pub fn size_bytes(&self) -> usize {
+        let compiled = [self.on_demand.get(), self.fuel.get()]
+            .into_iter()
+            .flatten()
+            .filter_map(|pre| pre.as_ref().ok())
+            .chain(&self.pooled);
+        self.wasm.len() + compiled.map(Pre::code_bytes).sum::<usize>()
+    }
+
     fn compiled(&self, flavor: Flavor) -> Result<&Pre, SandboxError> {
         let slot = match flavor {
             Flavor::Pooled => return self.pooled.as_ref().ok_or_else(unreachable_pool),
             Flavor::OnDemand => &self.on_demand,
             Flavor::Fuel => &self.fuel,
         };
-        slot.get_or_init(|| engine::compile(&self.wasm, flavor, self.cache_dir.as_deref()))
-            .as_ref()
-            .map_err(Clone::clone)
+        slot.get_or_init(|| {
+            engine::compile(&self.wasm, flavor, self.cache_dir.as_deref()).map_err(Into::into)
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     /// Runs the program once with `options`. What the guest does is reported in the result;

@@ -133,6 +133,11 @@ fn classify_error(error: &wasmtime::Error) -> Outcome {
     }
 }
 
+/// The longest function name a backtrace keeps, in bytes; longer names are cut (at a character
+/// boundary) and end with `...`. Names come from the guest's name section, so without a cap a
+/// recursion through a function with a 4 MB name would fill a backtrace with 80 MB.
+pub const MAX_FRAME_NAME_BYTES: usize = 1024;
+
 /// The function names of the wasm frames of a trap, innermost first: demangled Rust names, or
 /// `wasm-function[N]` for a function without a name.
 fn backtrace(error: &wasmtime::Error) -> Vec<String> {
@@ -143,8 +148,25 @@ fn backtrace(error: &wasmtime::Error) -> Vec<String> {
         .frames()
         .iter()
         .map(|frame| match frame.func_name() {
-            Some(name) => format!("{:#}", rustc_demangle::demangle(name)),
+            // Cut before demangling too, so a huge name costs no more than a short one.
+            Some(name) => {
+                let demangled = format!("{:#}", rustc_demangle::demangle(&cut(name)));
+                cut(&demangled).into_owned()
+            }
             None => format!("wasm-function[{}]", frame.func_index()),
         })
         .collect()
+}
+
+/// `name` itself if it fits [`MAX_FRAME_NAME_BYTES`], else its longest prefix that fits with
+/// `...` after it.
+fn cut(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.len() <= MAX_FRAME_NAME_BYTES {
+        return name.into();
+    }
+    let mut end = MAX_FRAME_NAME_BYTES - 3;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &name[..end]).into()
 }

@@ -1,5 +1,6 @@
 //! The content-addressed program cache behind `runWasi`: equal bytes share one compiled program,
-//! the cache keeps the most recently used ones, and bad bytes are never cached.
+//! the cache keeps the most recently used ones within a count and a byte bound, and bytes that
+//! fail to compile or link are cached with their error.
 
 use std::sync::Arc;
 
@@ -56,4 +57,48 @@ fn cache() {
     let bad = || cache::program(Arc::from(&b"\0asm\x0d\0\x01\0garbage"[..]), None).map(|_| ());
     assert!(matches!(bad(), Err(SandboxError::InvalidWasm(_))));
     assert_eq!(bad(), bad());
+
+    // A module that compiles but imports what the sandbox lacks is compiled once: the second
+    // call gets the same error without compiling (it would write the disk cache again).
+    let dir = std::env::temp_dir().join(format!("hermetic-wasi-{}-link", std::process::id()));
+    let unlinkable =
+        wat::parse_str(r#"(module (import "env" "f" (func)) (func (export "_start")))"#).unwrap();
+    let link = || cache::program(Arc::from(&unlinkable[..]), Some(dir.clone())).map(|_| ());
+    let first = link();
+    assert!(
+        matches!(&first, Err(SandboxError::InvalidWasm(m)) if m.starts_with("the module imports")),
+        "{first:?}"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(link(), first);
+    assert!(!dir.exists(), "the rejected module was compiled again");
+
+    // Programs are also bounded in bytes: three of about 200 MiB each (a 100 MiB data segment,
+    // kept in the wasm and in the compiled image) pass MAX_BYTES, and the oldest is dropped.
+    let big = |n: u8| -> Arc<[u8]> {
+        let data = String::from_utf8(vec![b'a' + n; 100 << 20]).unwrap();
+        let wat = format!(
+            r#"(module (memory (export "memory") 1700) (data (i32.const 0) "{data}")
+              (func (export "_start")))"#
+        );
+        Arc::from(wat::parse_str(wat).unwrap())
+    };
+    let bigs: Vec<_> = (0..3)
+        .map(|n| cache::program(big(n), None).unwrap())
+        .collect();
+    assert!(
+        bigs[0].size_bytes() > 2 * (100 << 20),
+        "{}",
+        bigs[0].size_bytes()
+    );
+    assert!(3 * bigs[0].size_bytes() > cache::MAX_BYTES);
+    assert!(Arc::ptr_eq(
+        &bigs[2],
+        &cache::program(big(2), None).unwrap()
+    ));
+    assert!(!Arc::ptr_eq(
+        &bigs[0],
+        &cache::program(big(0), None).unwrap()
+    ));
 }
