@@ -89,3 +89,26 @@ test('a trap backtrace cuts each function name at 1024 bytes (a 4 MB name once m
   assert.equal(result.trap.message, 'call stack exhausted')
   assert.deepEqual(result.trap.backtrace, Array(20).fill(`${'a'.repeat(1021)}...`))
 })
+
+test('a run creates at most 100 memories and 1000 core instances, however deeply nested', () => {
+  const run = (body) =>
+    runWasi(`(component ${body}
+      (core module $main (func (export "run") (result i32) (i32.const 0))) (core instance $i (instantiate $main))
+      (func $run (result (result)) (canon lift (core func $i "run")))
+      (instance $r (export "run" (func $run))) (export "wasi:cli/run@0.2.0" (instance $r)))`)
+  const memories = (n) => `(core module $m (memory 0)) ${'(core instance (instantiate $m))'.repeat(n)}`
+  // Each empty memory used to reserve 4 GiB of address space on the on-demand engine, charged
+  // to nothing: 10,000 of them took 40 TiB and made other runs fail.
+  assert.equal(run(memories(99)).outcome, 'exited') // and $main: no memory
+  assert.deepEqual(run(memories(101)).trap, {
+    message: 'resource limit exceeded: memory count too high at 101',
+    backtrace: [],
+  })
+  const nested = `(component $c (core module $m) ${'(core instance (instantiate $m))'.repeat(600)})
+    (instance (instantiate $c)) (instance (instantiate $c))`
+  assert.deepEqual(run(nested).trap, {
+    message: 'resource limit exceeded: instance count too high at 1001',
+    backtrace: [],
+  })
+  assert.equal(runWasi(setSize(0), { files: {} }).outcome, 'exited', 'a normal run afterwards')
+})

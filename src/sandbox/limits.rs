@@ -109,7 +109,30 @@ fn capped(maximum: Option<usize>, cap: usize) -> Option<usize> {
     Some(maximum.map_or(cap, |maximum| maximum.min(cap)))
 }
 
+/// The most core instances a run may create: what the pool holds at once.
+pub const MAX_INSTANCES: usize = 1000;
+
+/// The most linear memories a run may create. The on-demand engine reserves 4 GiB of address
+/// space (no memory) for every memory, even an empty one, so this bounds a run's reservation
+/// at about 400 GiB; without it, 10,000 `(memory 0)` took 40 TiB and made other runs fail.
+pub const MAX_MEMORIES: usize = 100;
+
+/// The most tables a run may create.
+pub const MAX_TABLES: usize = 1000;
+
 impl ResourceLimiter for MemoryLimiter {
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
     fn memory_growing(
         &mut self,
         current: usize,
