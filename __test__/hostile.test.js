@@ -7,7 +7,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const { runWasi } = require('..')
+const { Program, runWasi } = require('..')
 const { preview1 } = require('../tests/determinism/bounds')
 
 /** A preview1 module that creates `big` in the preopened root and sets its size, printing the errno. */
@@ -68,14 +68,25 @@ test('limits on what the result holds cannot be set above what a Buffer holds', 
   }
 })
 
-test('a cacheDir other users may write is refused', () => {
+test('a cacheDir other users may write is refused, on every call and every later compile', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hermetic-wasi-shared-'))
-  fs.chmodSync(dir, 0o777)
-  // (A planted FIFO or symlink in the cache: tests/all/disk_cache.rs.)
-  assert.throws(() => runWasi(setSize(1), { cacheDir: dir }), {
+  const refused = {
     code: 'ERR_INVALID_OPTIONS',
     message: `cacheDir ${dir} is writable by other users, who could plant native code in it; make it writable by its owner only (chmod go-w)`,
-  })
+  }
+  // (A planted FIFO or symlink in the cache: tests/all/disk_cache.rs.)
+  const wasm = setSize(1)
+  assert.equal(runWasi(wasm, { cacheDir: dir, files: {} }).outcome, 'exited')
+  const program = new Program(wasm, { cacheDir: dir })
+  const written = fs.readdirSync(dir)
+  assert.equal(written.length, 1)
+  fs.chmodSync(dir, 0o777)
+  // runWasi finds the program in its in-memory cache, and still refuses the directory.
+  assert.throws(() => runWasi(wasm, { cacheDir: dir }), refused)
+  assert.throws(() => new Program(wasm, { cacheDir: dir }), refused)
+  // A program made before runs, but compiles for the fuel engine without the directory.
+  assert.equal(program.run({ files: {}, limits: { fuel: 1e6 } }).outcome, 'exited')
+  assert.deepEqual(fs.readdirSync(dir), written)
   fs.rmSync(dir, { recursive: true })
 })
 

@@ -26,7 +26,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{Program, SandboxError};
+use super::{Program, SandboxError, disk_cache};
 
 /// How many programs (or rejected byte strings) the cache keeps.
 pub const CAPACITY: usize = 16;
@@ -45,10 +45,13 @@ struct Entry {
 }
 
 impl Entry {
-    /// What the entry holds in memory: its wasm, and the code compiled for it so far.
+    /// What the entry holds in memory: the bytes it was asked for with (text, for a program
+    /// given as text), and the program: its binary, unless that is the same allocation, and the
+    /// code compiled for it so far.
     fn bytes(&self) -> usize {
         match &self.program {
-            Ok(program) => program.size_bytes(),
+            Ok(program) if Arc::ptr_eq(&program.wasm, &self.wasm) => program.size_bytes(),
+            Ok(program) => self.wasm.len() + program.size_bytes(),
             Err(_) => self.wasm.len(),
         }
     }
@@ -129,6 +132,10 @@ fn insert(entry: Entry) -> Compiled {
 /// are cached with their error, which every later call with them gets at once; other errors
 /// (an engine that cannot be set up, a refused `cache_dir`) are not cached.
 pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>) -> Compiled {
+    // On every call, cached or not: the directory may have been opened to others since.
+    if let Some(dir) = &cache_dir {
+        disk_cache::check_dir(dir).map_err(SandboxError::InvalidOptions)?;
+    }
     if let Some(program) = lookup(&wasm, &cache_dir) {
         return program;
     }

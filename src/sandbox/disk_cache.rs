@@ -100,6 +100,12 @@ fn cached<T>(
 ) -> wasmtime::Result<T> {
     let name = file_name(engine, flavor, wasm);
     let path = dir.join(&name);
+    // Checked at every use, not only when the program was made: a directory may be opened to
+    // others later, and code for the fuel and on-demand engines is loaded on a later run. One
+    // that fails the check is neither read nor written.
+    if check_dir(dir).is_err() {
+        return (how.compile)(engine, wasm);
+    }
     // `load` deserializes native code, which is only sound for bytes that `serialize` wrote
     // for this engine: the payload is checked against the checksum stored with it, and
     // wasmtime checks its header against the engine's version and settings.
@@ -219,6 +225,8 @@ fn write(dir: &Path, path: &Path, checksum: &[u8], payload: &[u8]) -> std::io::R
     // A name no other writer uses at the same time: this process and a counter.
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     create_private_dir(dir)?;
+    // Again after creating it: another user may have made the directory first.
+    check_dir(dir).map_err(std::io::Error::other)?;
     let mut temp = PathBuf::from(path);
     temp.set_extension(format!(
         "tmp{}-{}",

@@ -148,23 +148,25 @@ fn backtrace(error: &wasmtime::Error) -> Vec<String> {
         .frames()
         .iter()
         .map(|frame| match frame.func_name() {
-            // Cut before demangling too, so a huge name costs no more than a short one.
+            // Cut (far longer) before demangling too, so that a huge name costs little, while
+            // a long mangled name whose demangled form fits is still demangled.
             Some(name) => {
-                let demangled = format!("{:#}", rustc_demangle::demangle(&cut(name)));
-                cut(&demangled).into_owned()
+                let name = cut(name, 64 * MAX_FRAME_NAME_BYTES);
+                let demangled = format!("{:#}", rustc_demangle::demangle(&name));
+                cut(&demangled, MAX_FRAME_NAME_BYTES).into_owned()
             }
             None => format!("wasm-function[{}]", frame.func_index()),
         })
         .collect()
 }
 
-/// `name` itself if it fits [`MAX_FRAME_NAME_BYTES`], else its longest prefix that fits with
-/// `...` after it.
-fn cut(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.len() <= MAX_FRAME_NAME_BYTES {
+/// `name` itself if it fits in `max` bytes, else its longest prefix that fits with `...` after
+/// it.
+fn cut(name: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if name.len() <= max {
         return name.into();
     }
-    let mut end = MAX_FRAME_NAME_BYTES - 3;
+    let mut end = max - 3;
     while !name.is_char_boundary(end) {
         end -= 1;
     }

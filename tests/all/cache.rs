@@ -101,4 +101,26 @@ fn cache() {
         &bigs[0],
         &cache::program(big(0), None).unwrap()
     ));
+
+    // A program given as text is kept under its text, which counts too: three tiny modules
+    // behind 200 MiB comments pass MAX_BYTES as well.
+    let commented = |n: u8| -> Arc<[u8]> {
+        let mut text = b";; ".to_vec();
+        text.resize(200 << 20, b'a' + n);
+        text.extend_from_slice(
+            b"\n(module (memory (export \"memory\") 1) (func (export \"_start\")))",
+        );
+        Arc::from(text)
+    };
+    let texts: Vec<_> = (0..3)
+        .map(|n| cache::program(commented(n), None).unwrap())
+        .collect();
+    assert!(Arc::ptr_eq(
+        &texts[2],
+        &cache::program(commented(2), None).unwrap()
+    ));
+    assert!(!Arc::ptr_eq(
+        &texts[0],
+        &cache::program(commented(0), None).unwrap()
+    ));
 }

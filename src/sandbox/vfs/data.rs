@@ -47,7 +47,7 @@ impl Vfs {
         let Data::File(data) = &mut node.data else {
             unreachable!("checked by self.file")
         };
-        let data = Arc::make_mut(data);
+        let data = unshared(data, data.len())?;
         if end_usize > data.len() {
             grow(data, end_usize)?;
         }
@@ -82,10 +82,7 @@ impl Vfs {
             unreachable!("checked by self.file")
         };
         // A file still shared with its seed is copied only as far as it is kept.
-        if Arc::get_mut(data).is_none() && new_len < data.len() {
-            *data = Arc::new(data[..new_len].to_vec());
-        }
-        let data = Arc::make_mut(data);
+        let data = unshared(data, new_len)?;
         grow(data, new_len)?;
         data.truncate(new_len);
         if data.capacity() > new_len.saturating_mul(SHRINK_FACTOR) {
@@ -159,6 +156,21 @@ fn checked_end(offset: u64, len: u64) -> Result<u64, FsError> {
         Some(end) if end <= MAX_FILE_SIZE => Ok(end),
         _ => Err(FsError::FileTooLarge),
     }
+}
+
+/// The file's own bytes, to change: a file still shared (with its seed or a result) is copied
+/// first, its first `keep` bytes only, fallibly: `InsufficientSpace` if the host cannot
+/// allocate the copy, rather than aborting the process.
+fn unshared(data: &mut Arc<Vec<u8>>, keep: usize) -> Result<&mut Vec<u8>, FsError> {
+    if Arc::get_mut(data).is_none() {
+        let kept = &data[..keep.min(data.len())];
+        let mut copy = Vec::new();
+        copy.try_reserve_exact(kept.len())
+            .map_err(|_| FsError::InsufficientSpace)?;
+        copy.extend_from_slice(kept);
+        *data = Arc::new(copy);
+    }
+    Ok(Arc::get_mut(data).expect("just made unique"))
 }
 
 /// Zero-extends `data` to `len` bytes (if longer); `InsufficientSpace` if the host cannot
