@@ -146,8 +146,10 @@ export interface RunResult {
    * - `'fuelExhausted'`, `'timeout'`, `'memoryExceeded'`, `'outputExceeded'`,
    *   `'virtualTimeExceeded'`: the run hit that limit (see `RunLimits`).
    * - `'cancelled'`: the `AbortSignal` of an async run aborted it.
+   * - `'hostOutOfMemory'`: the host could not provide memory within the run's limits (the
+   *   operating system refused it); not the guest's doing.
    */
-  outcome: 'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled'
+  outcome: 'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled' | 'hostOutOfMemory'
   /**
    * The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as
    * for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).

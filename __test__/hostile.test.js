@@ -123,3 +123,18 @@ test('a run creates at most 100 memories and 1000 core instances, however deeply
   })
   assert.equal(runWasi(setSize(0), { files: {} }).outcome, 'exited', 'a normal run afterwards')
 })
+
+test('memory the operating system refuses ends the run as hostOutOfMemory, not a guest trap', () => {
+  // Six memories run on the on-demand engine, which reserves 4 GiB of address space for each:
+  // more than a 20 GB `ulimit -v` holds. The next run in the same process is normal.
+  const memories = (n) => `(module ${'(memory 1) '.repeat(n - 1)}(memory (export "memory") 1) (func (export "_start")))`
+  const script = `
+    const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const refused = runWasi(${JSON.stringify(memories(6))})
+    const fine = runWasi(${JSON.stringify(memories(2))})
+    process.stdout.write(JSON.stringify([refused.outcome, refused.exitCode, refused.trap, fine.outcome]))`
+  const output = execFileSync('bash', ['-c', 'ulimit -v 20000000 && exec "$0" -e "$1"', process.execPath, script], {
+    encoding: 'utf8',
+  })
+  assert.deepEqual(JSON.parse(output), ['hostOutOfMemory', 137, null, 'exited'])
+})

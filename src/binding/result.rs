@@ -28,8 +28,10 @@ pub struct RunResult<'env> {
     /// - `'fuelExhausted'`, `'timeout'`, `'memoryExceeded'`, `'outputExceeded'`,
     ///   `'virtualTimeExceeded'`: the run hit that limit (see `RunLimits`).
     /// - `'cancelled'`: the `AbortSignal` of an async run aborted it.
+    /// - `'hostOutOfMemory'`: the host could not provide memory within the run's limits (the
+    ///   operating system refused it); not the guest's doing.
     #[napi(
-        ts_type = "'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled'"
+        ts_type = "'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled' | 'hostOutOfMemory'"
     )]
     pub outcome: String,
     /// The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as

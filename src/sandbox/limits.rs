@@ -38,6 +38,20 @@ impl std::fmt::Display for LimitExceeded {
 
 impl std::error::Error for LimitExceeded {}
 
+/// The host could not provide memory the run was entitled to: a growth within every limit
+/// that the operating system refused, or a memory it could not map. Not the guest's doing, so
+/// the run ends rather than handing the guest a failure that depends on the host's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostOutOfMemory;
+
+impl std::fmt::Display for HostOutOfMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the host could not allocate memory the run was entitled to")
+    }
+}
+
+impl std::error::Error for HostOutOfMemory {}
+
 /// Caps the linear memories and tables of one store at a total number of bytes.
 pub struct MemoryLimiter {
     limit: Option<u64>,
@@ -80,9 +94,12 @@ impl MemoryLimiter {
         Ok(true)
     }
 
-    fn grow_failed(&mut self) {
+    /// A growth this limiter granted failed in wasmtime: within every cap (`capped`), so only
+    /// the host can have refused it. The run ends with [`HostOutOfMemory`].
+    fn grow_failed(&mut self) -> wasmtime::Result<()> {
         self.used -= self.granted;
         self.granted = 0;
+        Err(HostOutOfMemory.into())
     }
 }
 
@@ -144,8 +161,7 @@ impl ResourceLimiter for MemoryLimiter {
     }
 
     fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
-        self.grow_failed();
-        Ok(())
+        self.grow_failed()
     }
 
     fn table_growing(
@@ -159,8 +175,7 @@ impl ResourceLimiter for MemoryLimiter {
     }
 
     fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
-        self.grow_failed();
-        Ok(())
+        self.grow_failed()
     }
 }
 

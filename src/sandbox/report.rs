@@ -4,7 +4,7 @@ use wasmtime::{Trap, WasmBacktrace};
 
 use super::executor::Stall;
 use super::host::cli::GuestExit;
-use super::limits::LimitExceeded;
+use super::limits::{HostOutOfMemory, LimitExceeded};
 use super::vfs::Entry;
 
 /// The exit code reported for a trapped guest: 128 + SIGABRT, as a native program that aborts
@@ -42,6 +42,9 @@ pub enum Outcome {
     VirtualTimeExceeded,
     /// The caller cancelled the run.
     Cancelled,
+    /// The host could not provide memory within the run's limits (the operating system refused
+    /// a mapping or a growth): not the guest's doing.
+    HostOutOfMemory,
 }
 
 impl Outcome {
@@ -57,6 +60,7 @@ impl Outcome {
             Self::OutputExceeded => "outputExceeded",
             Self::VirtualTimeExceeded => "virtualTimeExceeded",
             Self::Cancelled => "cancelled",
+            Self::HostOutOfMemory => "hostOutOfMemory",
         }
     }
 
@@ -105,6 +109,9 @@ fn classify_error(error: &wasmtime::Error) -> Outcome {
     if let Some(GuestExit(code)) = error.downcast_ref::<GuestExit>() {
         return Outcome::Exited(*code);
     }
+    if error.is::<HostOutOfMemory>() || out_of_memory(error) {
+        return Outcome::HostOutOfMemory;
+    }
     if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
         return match limit {
             LimitExceeded::Timeout => Outcome::Timeout,
@@ -137,6 +144,23 @@ fn classify_error(error: &wasmtime::Error) -> Outcome {
 /// boundary) and end with `...`. Names come from the guest's name section, so without a cap a
 /// recursion through a function with a 4 MB name would fill a backtrace with 80 MB.
 pub const MAX_FRAME_NAME_BYTES: usize = 1024;
+
+/// Whether the run failed because the operating system refused memory (`ENOMEM` from a
+/// mapping, e.g. a memory the on-demand engine could not reserve at instantiation; wasmtime
+/// reports its `mmap` errors as `rustix` errors).
+fn out_of_memory(error: &wasmtime::Error) -> bool {
+    error.chain().any(|cause| {
+        let io = cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::OutOfMemory);
+        #[cfg(unix)]
+        let io = io
+            || cause
+                .downcast_ref::<rustix::io::Errno>()
+                .is_some_and(|errno| *errno == rustix::io::Errno::NOMEM);
+        io
+    })
+}
 
 /// The function names of the wasm frames of a trap, innermost first: demangled Rust names, or
 /// `wasm-function[N]` for a function without a name.
