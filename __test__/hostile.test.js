@@ -138,3 +138,25 @@ test('memory the operating system refuses ends the run as hostOutOfMemory, not a
   })
   assert.deepEqual(JSON.parse(output), ['hostOutOfMemory', 137, null, 'exited'])
 })
+
+test('output the host cannot hold ends the run as hostOutOfMemory, not an abort', () => {
+  // Writes 64 KiB at a time, forever, with no output limit, in a 6 GB address space (the
+  // memory's 4 GiB reservation included): growing the captured stdout fails after 512 MiB.
+  const flood = preview1(
+    `(i32.store (i32.const 0) (i32.const 65536)) (i32.store (i32.const 4) (i32.const 65536))
+    (loop $l (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))) (br $l))`,
+    { memory: '(memory (export "memory") 2)' },
+  ).text
+  const script = `
+    const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    let result = runWasi(${JSON.stringify(flood)}, { limits: { outputBytes: Infinity, timeoutMs: 60000 } })
+    const seen = [result.outcome, result.exitCode, result.stdout.length > 0]
+    result = null
+    global.gc()
+    const after = runWasi('(module (memory (export "memory") 1) (func (export "_start")))').outcome
+    process.stdout.write(JSON.stringify([...seen, after]))`
+  const output = execFileSync('bash', ['-c', 'ulimit -v 6000000 && exec "$0" --expose-gc -e "$1"', process.execPath, script], {
+    encoding: 'utf8',
+  })
+  assert.deepEqual(JSON.parse(output), ['hostOutOfMemory', 137, true, 'exited'])
+})

@@ -17,7 +17,7 @@ use wasmtime_wasi_io::streams::{
 };
 
 use crate::sandbox::bindings::wasi::cli::{stderr, stdin, stdout};
-use crate::sandbox::limits::LimitExceeded;
+use crate::sandbox::limits::{HostOutOfMemory, LimitExceeded};
 use crate::sandbox::store::StoreData;
 
 /// The most bytes one `write` may carry, as reported by `check-write`.
@@ -113,8 +113,9 @@ impl OutputSink {
     }
 
     /// Appends `bytes` to `channel`, keeping what fits under the limit; a write that does not fit
-    /// entirely is [`LimitExceeded::Output`], which ends the run.
-    pub fn write(&self, channel: Channel, bytes: &[u8]) -> Result<(), LimitExceeded> {
+    /// entirely is [`LimitExceeded::Output`], which ends the run, and one the host cannot
+    /// allocate room for is [`HostOutOfMemory`] (not an abort of the process).
+    pub fn write(&self, channel: Channel, bytes: &[u8]) -> wasmtime::Result<()> {
         let mut captured = lock(&self.captured);
         let used = (captured.stdout.len() + captured.stderr.len()) as u64;
         let room = self.limit.saturating_sub(used);
@@ -123,9 +124,10 @@ impl OutputSink {
             Channel::Stdout => &mut captured.stdout,
             Channel::Stderr => &mut captured.stderr,
         };
+        buffer.try_reserve(fits).map_err(|_| HostOutOfMemory)?;
         buffer.extend_from_slice(&bytes[..fits]);
         if fits < bytes.len() {
-            return Err(LimitExceeded::Output);
+            return Err(LimitExceeded::Output.into());
         }
         Ok(())
     }
@@ -151,7 +153,7 @@ impl OutputStream for Output {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
         self.sink
             .write(self.channel, &bytes)
-            .map_err(|limit| StreamError::Trap(limit.into()))
+            .map_err(StreamError::Trap)
     }
 
     fn flush(&mut self) -> StreamResult<()> {

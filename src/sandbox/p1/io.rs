@@ -133,8 +133,16 @@ pub fn write(
 ) -> Result<Size, Error> {
     let bytes = gather(memory, ciovs)?;
     match data.p1.get(fd)? {
-        Desc::Stdout => data.cli.output.write(Channel::Stdout, &bytes)?,
-        Desc::Stderr => data.cli.output.write(Channel::Stderr, &bytes)?,
+        Desc::Stdout => data
+            .cli
+            .output
+            .write(Channel::Stdout, &bytes)
+            .map_err(Error::trap)?,
+        Desc::Stderr => data
+            .cli
+            .output
+            .write(Channel::Stderr, &bytes)
+            .map_err(Error::trap)?,
         Desc::File(file) if file.write => {
             let (ino, pos, append) = (file.ino, file.pos, file.append);
             let now = data.fs.now()?;
