@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod files;
+pub mod limits;
 pub mod options;
 pub mod result;
 pub mod task;
