@@ -50,6 +50,7 @@ use super::error::SandboxError;
 use super::host;
 use super::limits;
 use super::p1;
+use super::report;
 use super::store::StoreData;
 
 /// The most wasm stack a guest may use before a stack-overflow trap.
@@ -289,7 +290,13 @@ pub fn compile(wasm: &[u8], flavor: Flavor, cache_dir: Option<&Path>) -> Result<
         .map_err(|e| Failure::Program(invalid("the component is not a wasi:cli/command", e)))
 }
 
+/// What failed compiling or checking the program: the bytes' fault (`InvalidWasm`, which the
+/// program cache keeps), unless the host ran out of memory doing it (`Internal`: not the bytes'
+/// fault, so not cached as theirs).
 fn invalid(what: &str, e: wasmtime::Error) -> SandboxError {
+    if report::out_of_memory(&e) {
+        return SandboxError::Internal(format!("the host ran out of memory: {what}: {e:#}"));
+    }
     SandboxError::InvalidWasm(format!("{what}: {e:#}"))
 }
 

@@ -148,7 +148,7 @@ pub const MAX_FRAME_NAME_BYTES: usize = 1024;
 /// Whether the run failed because the operating system refused memory (`ENOMEM` from a
 /// mapping, e.g. a memory the on-demand engine could not reserve at instantiation; wasmtime
 /// reports its `mmap` errors as `rustix` errors).
-fn out_of_memory(error: &wasmtime::Error) -> bool {
+pub(crate) fn out_of_memory(error: &wasmtime::Error) -> bool {
     error.chain().any(|cause| {
         let io = cause
             .downcast_ref::<std::io::Error>()
