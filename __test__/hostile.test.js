@@ -22,7 +22,7 @@ const setSize = (bytes) =>
   (import "wasi_snapshot_preview1" "fd_filestat_set_size" (func $set_size (param i32 i64) (result i32)))`,
       extra: '(data (i32.const 2048) "big")',
     },
-  ).text
+  )
 
 /**
  * Runs `script` (the body of an async function given `runWasi` and the hello guest) in a child
@@ -101,7 +101,7 @@ test('a trap backtrace cuts each function name at 1024 bytes (a 4 MB name once m
   assert.deepEqual(result.trap.backtrace, Array(20).fill(`${'a'.repeat(1021)}...`))
 })
 
-test('a run creates at most 100 memories and 1000 core instances, however deeply nested', () => {
+test('a run creates at most 100 memories, 1000 core instances and 1000 tables, however deeply nested', () => {
   const run = (body) =>
     runWasi(`(component ${body}
       (core module $main (func (export "run") (result i32) (i32.const 0))) (core instance $i (instantiate $main))
@@ -119,6 +119,12 @@ test('a run creates at most 100 memories and 1000 core instances, however deeply
     (instance (instantiate $c)) (instance (instantiate $c))`
   assert.deepEqual(run(nested).trap, {
     message: 'resource limit exceeded: instance count too high at 1001',
+    backtrace: [],
+  })
+  // 100 tables a module (what wasmtime's parser allows), 11 instances.
+  const tables = `(core module $m ${'(table 0 funcref) '.repeat(100)}) ${'(core instance (instantiate $m))'.repeat(11)}`
+  assert.deepEqual(run(tables).trap, {
+    message: 'resource limit exceeded: table count too high at 1100',
     backtrace: [],
   })
   assert.equal(runWasi(setSize(0), { files: {} }).outcome, 'exited', 'a normal run afterwards')
@@ -146,7 +152,7 @@ test('output the host cannot hold ends the run as hostOutOfMemory, not an abort'
     `(i32.store (i32.const 0) (i32.const 65536)) (i32.store (i32.const 4) (i32.const 65536))
     (loop $l (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))) (br $l))`,
     { memory: '(memory (export "memory") 2)' },
-  ).text
+  )
   const script = `
     const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))})
     let result = runWasi(${JSON.stringify(flood)}, { limits: { outputBytes: Infinity, timeoutMs: 60000 } })

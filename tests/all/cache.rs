@@ -84,23 +84,14 @@ fn cache() {
         );
         Arc::from(wat::parse_str(wat).unwrap())
     };
-    let bigs: Vec<_> = (0..3)
-        .map(|n| cache::program(big(n), None).unwrap())
-        .collect();
+    let first = cache::program(big(0), None).unwrap();
     assert!(
-        bigs[0].size_bytes() > 2 * (100 << 20),
+        first.size_bytes() > 2 * (100 << 20),
         "{}",
-        bigs[0].size_bytes()
+        first.size_bytes()
     );
-    assert!(3 * bigs[0].size_bytes() > cache::MAX_BYTES);
-    assert!(Arc::ptr_eq(
-        &bigs[2],
-        &cache::program(big(2), None).unwrap()
-    ));
-    assert!(!Arc::ptr_eq(
-        &bigs[0],
-        &cache::program(big(0), None).unwrap()
-    ));
+    assert!(3 * first.size_bytes() > cache::MAX_BYTES);
+    the_third_evicts_the_first(big);
 
     // A program given as text is kept under its text, which counts too: three tiny modules
     // behind 200 MiB comments pass MAX_BYTES as well.
@@ -112,15 +103,16 @@ fn cache() {
         );
         Arc::from(text)
     };
-    let texts: Vec<_> = (0..3)
-        .map(|n| cache::program(commented(n), None).unwrap())
+    the_third_evicts_the_first(commented);
+}
+
+/// Caches the programs `make(0)`, `make(1)` and `make(2)`, which together pass
+/// [`cache::MAX_BYTES`]: the newest is still cached, the oldest was dropped (compiled again).
+fn the_third_evicts_the_first(make: impl Fn(u8) -> Arc<[u8]>) {
+    let programs: Vec<_> = (0..3)
+        .map(|n| cache::program(make(n), None).unwrap())
         .collect();
-    assert!(Arc::ptr_eq(
-        &texts[2],
-        &cache::program(commented(2), None).unwrap()
-    ));
-    assert!(!Arc::ptr_eq(
-        &texts[0],
-        &cache::program(commented(0), None).unwrap()
-    ));
+    let again = |n: u8| cache::program(make(n), None).unwrap();
+    assert!(Arc::ptr_eq(&programs[2], &again(2)));
+    assert!(!Arc::ptr_eq(&programs[0], &again(0)));
 }

@@ -269,6 +269,23 @@ fn disk_cache_refuses_a_directory_others_may_write() {
             other => panic!("mode {mode:o}: {:?}", other.err()),
         }
     }
+    // Another user's directory (not root's) is refused too; a test run as root can make one.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        let theirs = dir.join("theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        std::os::unix::fs::chown(&theirs, Some(65534), None).unwrap();
+        match Program::with_cache(guest_bytes("hello"), Some(theirs.clone())) {
+            Err(SandboxError::InvalidOptions(message)) => assert_eq!(
+                message,
+                format!(
+                    "cacheDir {} belongs to another user, who could plant native code in it",
+                    theirs.display()
+                )
+            ),
+            other => panic!("another user's directory: {:?}", other.err()),
+        }
+    }
     let created = dir.join("new/cache");
     assert_eq!(hello_cached(&created), b"hello from stdout\n");
     for made in [dir.join("new"), created] {

@@ -8,27 +8,16 @@
 const GiB = 2 ** 30
 
 /**
- * A preview1 module around `body` (instructions of `_start`), with `imports` after fd_write's,
- * `$print (param i64)` that
- * prints a signed decimal number and a newline, and `$say (param i32 i32)` that prints a
- * string from memory. Strings given in `data` are placed from offset 1024 on, each under the
- * name given: `(call $say (i32.const <offset>) (i32.const <length>))` is `say(name)`.
+ * The text of a preview1 module around `body` (instructions of `_start`), with `imports` after
+ * fd_write's, `extra` fields, and `$print (param i64)`, which prints a signed decimal number
+ * and a newline (through `$say (param i32 i32)`, which prints bytes from memory).
  */
-function preview1(body, { imports = '', memory = '(memory (export "memory") 1)', extra = '', data = {} } = {}) {
-  let offset = 1024
-  const segments = []
-  const say = {}
-  for (const [name, text] of Object.entries(data)) {
-    segments.push(`(data (i32.const ${offset}) ${JSON.stringify(text)})`)
-    say[name] = `(call $say (i32.const ${offset}) (i32.const ${Buffer.byteLength(text)}))`
-    offset += Buffer.byteLength(text)
-  }
-  const text = `(module
+function preview1(body, { imports = '', memory = '(memory (export "memory") 1)', extra = '' } = {}) {
+  return `(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   ${imports}
   ${memory}
   ${extra}
-  ${segments.join('\n  ')}
   ;; iovec at 0, bytes written at 8, the number's digits end at 64.
   (func $say (param $at i32) (param $len i32)
     (i32.store (i32.const 0) (local.get $at))
@@ -49,13 +38,12 @@ function preview1(body, { imports = '', memory = '(memory (export "memory") 1)',
             (i32.store8 (local.get $at) (i32.const 45))))
     (call $say (local.get $at) (i32.sub (i32.const 65) (local.get $at))))
   (func (export "_start") ${body}))`
-  return { text, say }
 }
 
 /** `memory.grow` (or `table.grow`) steps, printing what each returned (the old size, or -1). */
 function growth(name, { memory, steps, grow, limits = {} }) {
   const calls = steps.map((delta) => `(call $print (${grow(delta)}))`).join('\n    ')
-  return { name, wasm: preview1(calls, { memory }).text, options: { limits } }
+  return { name, wasm: preview1(calls, { memory }), options: { limits } }
 }
 
 const memory32 = (delta) => `i64.extend_i32_s (memory.grow $m (i32.const ${delta}))`
@@ -161,7 +149,7 @@ function recursion(name, locals) {
     (call $print (local.get $d))
     (call $down (i64.add (local.get $d) (i64.const 1)))
     ${sum})`
-  return { name, wasm: preview1('(drop (call $down (i64.const 1)))', { extra: body }).text, options: {}, fuelDepth: true }
+  return { name, wasm: preview1('(drop (call $down (i64.const 1)))', { extra: body }), options: {}, fuelDepth: true }
 }
 
 /** Recursions with small and large frames, each until the 1 MiB wasm stack is exhausted. */
@@ -178,7 +166,7 @@ function fuelProbes() {
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br_if $again (i64.lt_u (local.get $i) (i64.const ${iterations}))))
     (call $print (local.get $i))`,
-    ).text
+    )
   return [
     { name: 'fuel-finished', wasm: loop(1000), options: { limits: { fuel: 100_000 } } },
     { name: 'fuel-exhausted', wasm: loop(1_000_000), options: { limits: { fuel: 100_000 } } },

@@ -94,4 +94,4 @@ function writeExpected(run) {
   fs.writeFileSync(EXPECTED, JSON.stringify({ total: run.total, cases: run.cases }, null, 2) + '\n')
 }
 
-module.exports = { digestCorpus, expected, writeExpected, modes, EXPECTED }
+module.exports = { digestCorpus, expected, writeExpected, EXPECTED }
