@@ -26,6 +26,12 @@ export declare class Program {
   runAsync(options?: RunOptions, signal?: AbortSignal): Promise<RunResult>
 }
 
+/**
+ * Internal: the main loop of a compiler process, which the addon starts by itself. It reads
+ * compilation requests on stdin until it closes; not for use from JS.
+ */
+export declare function __compilerProcess(memoryBytes: number): void
+
 /** Options of `new Program`. */
 export interface ProgramOptions {
   /**
@@ -33,6 +39,13 @@ export interface ProgramOptions {
    * @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
    */
   cacheDir?: string
+  /**
+   * Wall-clock budget of compiling, in milliseconds: past it the constructor throws
+   * `ERR_COMPILE_LIMIT`. `Infinity` lifts it. (Runs have their own `limits.timeoutMs`; code
+   * a run compiles later, for the fuel engine, counts against that run's.)
+   * @default 60000
+   */
+  timeoutMs?: number
 }
 
 /** The bounds of one run. A limit given as `Infinity` is lifted. */
@@ -44,8 +57,10 @@ export interface RunLimits {
    */
   fuel?: number | bigint
   /**
-   * Wall-clock budget of the run in milliseconds -> `'timeout'`. Fires inside a guest that
-   * never calls the host. Virtual sleeps cost no wall time.
+   * Wall-clock budget of the call in milliseconds -> `'timeout'`. Fires inside a guest that
+   * never calls the host. Virtual sleeps cost no wall time. Compiling counts: a call that
+   * compiles its bytes first spends the same budget on compiling and running, so it returns
+   * within `timeoutMs` whatever the bytes.
    * @default 10000
    */
   timeoutMs?: number

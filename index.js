@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Program = nativeBinding.Program
+module.exports.__compilerProcess = nativeBinding.__compilerProcess
 module.exports.runWasi = nativeBinding.runWasi
 module.exports.runWasiAsync = nativeBinding.runWasiAsync

@@ -46,7 +46,7 @@ test('cacheDir keeps compiled code on disk, checked before use', () => {
     assert.deepEqual(new Program(wasm, { cacheDir: dir }).run(), expected)
     const files = fs.readdirSync(dir)
     assert.equal(files.length, 1)
-    assert.match(files[0], /^[0-9a-f]{64}-pooled-[0-9a-f]{16}\.cwasm$/)
+    assert.match(files[0], /^[0-9a-f]{64}-plain-[0-9a-f]{16}\.cwasm$/)
     const entry = path.join(dir, files[0])
     const valid = fs.readFileSync(entry)
     // A fresh process, whose in-memory cache is empty, takes the entry from the disk through

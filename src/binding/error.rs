@@ -13,6 +13,9 @@ pub enum ErrorCode {
     InvalidOptions,
     /// The engine failed for a reason that is not the caller's.
     Internal,
+    /// Compiling `wasm` needs more memory than the compiler has, or (for `new Program`) more
+    /// time than `timeoutMs`.
+    CompileLimit,
 }
 
 impl AsRef<str> for ErrorCode {
@@ -21,6 +24,7 @@ impl AsRef<str> for ErrorCode {
             Self::InvalidWasm => "ERR_INVALID_WASM",
             Self::InvalidOptions => "ERR_INVALID_OPTIONS",
             Self::Internal => "ERR_INTERNAL",
+            Self::CompileLimit => "ERR_COMPILE_LIMIT",
         }
     }
 }
@@ -58,6 +62,7 @@ impl From<SandboxError> for JsError {
             SandboxError::InvalidWasm(_) => ErrorCode::InvalidWasm,
             SandboxError::InvalidOptions(_) => ErrorCode::InvalidOptions,
             SandboxError::Internal(_) => ErrorCode::Internal,
+            SandboxError::CompileLimit(_) | SandboxError::Stopped(_) => ErrorCode::CompileLimit,
         };
         JsError::new(code, error.to_string())
     }

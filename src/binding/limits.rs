@@ -17,8 +17,10 @@ pub struct RunLimits<'a> {
     /// @default Infinity (not metered)
     #[napi(ts_type = "number | bigint")]
     pub fuel: Option<Unknown<'a>>,
-    /// Wall-clock budget of the run in milliseconds -> `'timeout'`. Fires inside a guest that
-    /// never calls the host. Virtual sleeps cost no wall time.
+    /// Wall-clock budget of the call in milliseconds -> `'timeout'`. Fires inside a guest that
+    /// never calls the host. Virtual sleeps cost no wall time. Compiling counts: a call that
+    /// compiles its bytes first spends the same budget on compiling and running, so it returns
+    /// within `timeoutMs` whatever the bytes.
     /// @default 10000
     #[napi(ts_type = "number")]
     pub timeout_ms: Option<Unknown<'a>>,
@@ -105,7 +107,7 @@ fn within_a_buffer(limit: Option<u64>, name: &str) -> JsResult<u64> {
 }
 
 /// A limit: a non-negative integer, or `Infinity` for none.
-fn limit(value: &Unknown<'_>, what: &str) -> JsResult<Option<u64>> {
+pub(super) fn limit(value: &Unknown<'_>, what: &str) -> JsResult<Option<u64>> {
     if value.get_type().ok() == Some(ValueType::Number) {
         let n = unsafe { value.cast::<f64>() }.map_err(|e| invalid_options(e.reason))?;
         if n == f64::INFINITY {

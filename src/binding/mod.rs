@@ -2,6 +2,7 @@
 //! engine types ([`options`]), calls the engine, and converts the result back ([`result`]);
 //! engine errors become JS errors with stable codes in one place ([`error`]).
 
+pub mod compiler;
 pub mod error;
 pub mod files;
 pub mod limits;
@@ -48,8 +49,14 @@ fn run_wasi_inner(
 ) -> JsResult<sandbox::RunResult> {
     let wasm = wasm::wasm_bytes(wasm)?;
     let (options, cache_dir) = options::run_options(options)?;
-    let program = sandbox::cache::program(wasm, options::or_default_cache_dir(cache_dir))?;
-    Ok(program.run(&options)?)
+    compiler::use_processes();
+    let cache_dir = options::or_default_cache_dir(cache_dir);
+    Ok(sandbox::run_bytes(
+        wasm,
+        cache_dir,
+        &options,
+        Arc::default(),
+    )?)
 }
 
 /// Like `runWasi`, but compiles and runs on the libuv thread pool, leaving the event loop free,
@@ -69,6 +76,7 @@ pub fn run_wasi_async<'env>(
 ) -> napi::Result<Object<'env>> {
     let job = wasm::wasm_bytes(&wasm).and_then(|wasm| {
         let (options, cache_dir) = options::run_options(options)?;
+        compiler::use_processes();
         Ok((
             Source::Bytes(wasm, options::or_default_cache_dir(cache_dir)),
             options,
@@ -96,9 +104,12 @@ impl Program {
     )]
     pub fn new(env: Env, wasm: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let compiled = wasm::wasm_bytes(&wasm).and_then(|wasm| {
-            let cache_dir = options::program_options(options)?;
+            let (cache_dir, timeout_ms) = options::program_options(options)?;
+            compiler::use_processes();
+            let budget = sandbox::limits::Budget::new(timeout_ms, Arc::default());
+            let cache_dir = options::or_default_cache_dir(cache_dir);
             Ok(Self {
-                inner: sandbox::cache::program(wasm, options::or_default_cache_dir(cache_dir))?,
+                inner: sandbox::cache::program(wasm, cache_dir, &budget)?,
             })
         });
         error::throw(&env, compiled)

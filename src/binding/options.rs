@@ -74,6 +74,12 @@ pub struct ProgramOptions<'a> {
     /// @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
     #[napi(ts_type = "string")]
     pub cache_dir: Option<Unknown<'a>>,
+    /// Wall-clock budget of compiling, in milliseconds: past it the constructor throws
+    /// `ERR_COMPILE_LIMIT`. `Infinity` lifts it. (Runs have their own `limits.timeoutMs`; code
+    /// a run compiles later, for the fuel engine, counts against that run's.)
+    /// @default 60000
+    #[napi(ts_type = "number")]
+    pub timeout_ms: Option<Unknown<'a>>,
 }
 
 /// The environment variable naming a default `cacheDir`.
@@ -124,10 +130,12 @@ pub fn run_options(
     Ok((out, cache_dir(present(raw.cache_dir))?))
 }
 
-/// `options.cacheDir` of `new Program`, if given (see [`or_default_cache_dir`]).
-pub fn program_options(options: Option<Unknown<'_>>) -> JsResult<Option<PathBuf>> {
+/// `options.cacheDir` of `new Program`, if given (see [`or_default_cache_dir`]), and its
+/// compile budget `options.timeoutMs` (`None`: unbounded).
+pub fn program_options(options: Option<Unknown<'_>>) -> JsResult<(Option<PathBuf>, Option<u64>)> {
+    let default_timeout = Some(config::DEFAULT_COMPILE_TIMEOUT_MS);
     let Some(options) = options.filter(|o| !is_nullish(o)) else {
-        return Ok(None);
+        return Ok((None, default_timeout));
     };
     if options.get_type().ok() != Some(ValueType::Object) {
         return Err(invalid_options(format!(
@@ -138,7 +146,11 @@ pub fn program_options(options: Option<Unknown<'_>>) -> JsResult<Option<PathBuf>
     // SAFETY: a live JS object of this call; every field converts from any value.
     let raw = unsafe { ProgramOptions::from_napi_value(options.value().env, options.raw()) }
         .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
-    cache_dir(present(raw.cache_dir))
+    let timeout_ms = match present(raw.timeout_ms) {
+        Some(value) => limits::limit(&value, "options.timeoutMs")?,
+        None => default_timeout,
+    };
+    Ok((cache_dir(present(raw.cache_dir))?, timeout_ms))
 }
 
 /// `options.cacheDir`, when given: a non-empty path.

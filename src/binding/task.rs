@@ -212,12 +212,13 @@ impl<'task> ScopedTask<'task> for RunTask {
         // napi-rs calls `compute` from a C callback without catching panics, and a panic that
         // unwinds into C aborts the process; the sync API catches them too (`catch_unwind`).
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let program = match source {
-                Source::Compiled(program) => Ok(program),
-                Source::Bytes(wasm, cache_dir) => sandbox::cache::program(wasm, cache_dir),
-            };
             let cancel = Arc::clone(&run.cancel);
-            program.and_then(|program| program.run_cancellable(&run.options, cancel))
+            match source {
+                Source::Compiled(program) => program.run_cancellable(&run.options, cancel),
+                Source::Bytes(wasm, cache_dir) => {
+                    sandbox::run_bytes(wasm, cache_dir, &run.options, cancel)
+                }
+            }
         }));
         Ok(Some(match outcome {
             Ok(result) => result.map_err(Into::into),

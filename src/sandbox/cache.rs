@@ -26,6 +26,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::limits::Budget;
 use super::{Program, SandboxError, disk_cache};
 
 /// How many programs (or rejected byte strings) the cache keeps.
@@ -128,10 +129,10 @@ fn insert(entry: Entry) -> Compiled {
 }
 
 /// The compiled program for `wasm`, from the cache or compiled now (and then cached), using
-/// the disk cache in `cache_dir` on a miss. Bytes that are not a valid program for the sandbox
-/// are cached with their error, which every later call with them gets at once; other errors
+/// the disk cache in `cache_dir` on a miss, compiling within `budget`. Bytes that are not a
+/// valid program for the sandbox are cached with their error, which every later call with them gets at once; other errors
 /// (an engine that cannot be set up, a refused `cache_dir`) are not cached.
-pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>) -> Compiled {
+pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>, budget: &Budget) -> Compiled {
     // On every call, cached or not: the directory may have been opened to others since.
     if let Some(dir) = &cache_dir {
         disk_cache::check_dir(dir).map_err(SandboxError::InvalidOptions)?;
@@ -139,8 +140,13 @@ pub fn program(wasm: Arc<[u8]>, cache_dir: Option<PathBuf>) -> Compiled {
     if let Some(program) = lookup(&wasm, &cache_dir) {
         return program;
     }
-    let program = Program::shared(Arc::clone(&wasm), cache_dir.clone()).map(Arc::new);
-    if matches!(&program, Err(e) if !matches!(e, SandboxError::InvalidWasm(_))) {
+    let program = Program::shared(Arc::clone(&wasm), cache_dir.clone(), budget).map(Arc::new);
+    if let Err(e) = &program
+        && !matches!(
+            e,
+            SandboxError::InvalidWasm(_) | SandboxError::CompileLimit(_)
+        )
+    {
         return program;
     }
     insert(Entry {

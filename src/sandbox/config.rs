@@ -23,8 +23,12 @@ pub const DEFAULT_OUTPUT_BYTES: u64 = 16 << 20;
 /// Default cap on how far the virtual clock may move: one hour.
 pub const DEFAULT_VIRTUAL_TIME_NS: u64 = 3_600 * 1_000_000_000;
 
-/// Default wall-clock budget of a run: 10 seconds.
+/// Default wall-clock budget of a call: 10 seconds, compiling included.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+
+/// Default wall-clock budget of compiling a `Program` (an explicit step, for programs run many
+/// times, so a larger one): 60 seconds, ten times what the 19 MB CPython component takes.
+pub const DEFAULT_COMPILE_TIMEOUT_MS: u64 = 60_000;
 
 /// Default cap on the in-memory filesystem: 64 MiB, counted as the `vfs` module counts (file
 /// and symlink bytes plus a fixed overhead per inode and per directory entry). A quarter of the

@@ -1,12 +1,12 @@
 //! The optional on-disk cache of compiled code (`cacheDir`), so that a fresh process runs a
 //! program it compiled before without compiling it again.
 //!
-//! This is the host's cache, never visible to guests. One file per program and engine, named
-//! by the SHA-256 of the wasm bytes, the engine's flavor and a digest of wasmtime's
-//! compatibility hash (its version and every setting that affects compiled code):
-//! `<sha256>-<flavor>-<engine>.cwasm`. A file holds a magic line, the SHA-256 of its name and
-//! payload, then the payload, which is `Component::serialize`'s (or `Module::serialize`'s)
-//! output. The name is in the checksum so that a file copied or renamed to another program's
+//! This is the host's cache, never visible to guests. One file per program and codegen (plain
+//! code, which the pooled and on-demand engines share, or metered code), named by the SHA-256
+//! of the wasm bytes, the codegen and a digest of wasmtime's compatibility hash (its version and
+//! every setting that affects compiled code): `<sha256>-<codegen>-<engine>.cwasm`. A file holds
+//! a magic line, the SHA-256 of its name and payload, then the payload: the serialized code the
+//! compiler made (`compiler.rs`). The name is in the checksum so that a file copied or renamed to another program's
 //! name is not loaded as that program.
 //!
 //! **Never trusted blindly.** Loading native code from disk is only safe if the file is what we
@@ -33,106 +33,45 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::Component;
-use wasmtime::{Engine, Module};
+use wasmtime::Engine;
 
-use super::engine::Flavor;
+use super::engine::Codegen;
 
 /// The first bytes of every cache file; bumped when the format changes.
-const MAGIC: &[u8; 8] = b"hwasi02\n";
+const MAGIC: &[u8; 8] = b"hwasi03\n";
 
-/// The compiled component for `wasm`, from `dir` if a valid entry is there, otherwise compiled
-/// now and stored there.
-pub fn component(
-    engine: &Engine,
-    flavor: Flavor,
-    wasm: &[u8],
-    dir: &Path,
-) -> wasmtime::Result<Component> {
-    cached(
-        engine,
-        flavor,
-        wasm,
-        dir,
-        Compiled::<Component> {
-            // SAFETY: see `cached`: only ever given a verified payload for this engine.
-            load: |engine, payload| unsafe { Component::deserialize(engine, payload) },
-            compile: |engine, wasm| Component::new(engine, wasm),
-            serialize: Component::serialize,
-        },
-    )
+/// The compiled code of `codegen` for `wasm` stored in `dir`, if a valid entry is there.
+/// Nothing is read from a directory that fails [`check_dir`] now: it is checked at every use,
+/// not only when the program was made, since a directory may be opened to others later and
+/// code for the fuel and on-demand engines is loaded on a later run.
+pub fn read_code(engine: &Engine, codegen: Codegen, wasm: &[u8], dir: &Path) -> Option<Vec<u8>> {
+    check_dir(dir).ok()?;
+    let name = file_name(engine, codegen, wasm);
+    // The checksum catches damage; wasmtime's header check catches a payload that is not
+    // serialized code at all (the version and settings are in the name).
+    read(&dir.join(&name), &name).filter(|code| Engine::detect_precompiled(code).is_some())
 }
 
-/// The compiled core module for `wasm`, from `dir` or compiled now and stored there.
-pub fn module(
-    engine: &Engine,
-    flavor: Flavor,
-    wasm: &[u8],
-    dir: &Path,
-) -> wasmtime::Result<Module> {
-    cached(
-        engine,
-        flavor,
-        wasm,
-        dir,
-        Compiled::<Module> {
-            // SAFETY: see `cached`: only ever given a verified payload for this engine.
-            load: |engine, payload| unsafe { Module::deserialize(engine, payload) },
-            compile: |engine, wasm| Module::new(engine, wasm),
-            serialize: Module::serialize,
-        },
-    )
-}
-
-/// How to load, compile and serialize one kind of compiled code.
-struct Compiled<T> {
-    load: fn(&Engine, &[u8]) -> wasmtime::Result<T>,
-    compile: fn(&Engine, &[u8]) -> wasmtime::Result<T>,
-    serialize: fn(&T) -> wasmtime::Result<Vec<u8>>,
-}
-
-fn cached<T>(
-    engine: &Engine,
-    flavor: Flavor,
-    wasm: &[u8],
-    dir: &Path,
-    how: Compiled<T>,
-) -> wasmtime::Result<T> {
-    let name = file_name(engine, flavor, wasm);
-    let path = dir.join(&name);
-    // Checked at every use, not only when the program was made: a directory may be opened to
-    // others later, and code for the fuel and on-demand engines is loaded on a later run. One
-    // that fails the check is neither read nor written.
+/// Stores `code`, compiled from `wasm` for `codegen` by `engine`, in `dir`. Best-effort: a
+/// cache that cannot be written is a cache miss next time.
+pub fn store_code(engine: &Engine, codegen: Codegen, wasm: &[u8], dir: &Path, code: &[u8]) {
     if check_dir(dir).is_err() {
-        return (how.compile)(engine, wasm);
+        return;
     }
-    // `load` deserializes native code, which is only sound for bytes that `serialize` wrote
-    // for this engine: the payload is checked against the checksum stored with it, and
-    // wasmtime checks its header against the engine's version and settings.
-    if let Some(payload) = read(&path, &name)
-        && let Ok(compiled) = (how.load)(engine, &payload)
-    {
-        return Ok(compiled);
-    }
-    let compiled = (how.compile)(engine, wasm)?;
-    if let Ok(payload) = (how.serialize)(&compiled) {
-        // Best-effort: a cache that cannot be written is a cache miss next time.
-        let _ = write(dir, &path, &checksum(&name, &payload), &payload);
-    }
-    Ok(compiled)
+    let name = file_name(engine, codegen, wasm);
+    let _ = write(dir, &dir.join(&name), &checksum(&name, code), code);
 }
 
-fn file_name(engine: &Engine, flavor: Flavor, wasm: &[u8]) -> String {
+fn file_name(engine: &Engine, codegen: Codegen, wasm: &[u8]) -> String {
     let mut settings = DigestHasher(Sha256::new());
     engine.precompile_compatibility_hash().hash(&mut settings);
     let settings = settings.0.finalize();
-    let flavor = match flavor {
-        Flavor::Pooled => "pooled",
-        Flavor::OnDemand => "ondemand",
-        Flavor::Fuel => "fuel",
+    let codegen = match codegen {
+        Codegen::Plain => "plain",
+        Codegen::Metered => "metered",
     };
     format!(
-        "{}-{flavor}-{}.cwasm",
+        "{}-{codegen}-{}.cwasm",
         hex(&Sha256::digest(wasm)),
         hex(&settings[..8])
     )

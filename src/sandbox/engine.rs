@@ -34,7 +34,6 @@
 //! trap messages.
 
 use std::num::NonZeroUsize;
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use wasmtime::component::{Component, Linker};
@@ -45,7 +44,6 @@ use wasmtime::{
 
 use super::bindings::CommandPre;
 use super::cpu;
-use super::disk_cache;
 use super::error::SandboxError;
 use super::host;
 use super::limits;
@@ -240,9 +238,65 @@ pub fn to_binary(wasm: Arc<[u8]>) -> Result<Arc<[u8]>, SandboxError> {
         .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
 }
 
-/// Where compiling a program failed.
+/// Which code a program is compiled to. The pooled and on-demand engines have the same
+/// settings but for where memory comes from, so they share one compatibility hash and the same
+/// compiled code (`Plain`), which either loads; the fuel engine's code is metered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codegen {
+    /// Code for the pooled and on-demand engines.
+    Plain,
+    /// Fuel-metered code for the fuel engine.
+    Metered,
+}
+
+impl Flavor {
+    /// The code this flavor's engine runs.
+    pub fn codegen(self) -> Codegen {
+        match self {
+            Self::Pooled | Self::OnDemand => Codegen::Plain,
+            Self::Fuel => Codegen::Metered,
+        }
+    }
+}
+
+/// An engine that only compiles code of `codegen` (it runs nothing, so it has no allocator,
+/// linker or watchdog): the compiler process has only these. Built on first use.
+pub fn compiler(codegen: Codegen) -> Result<&'static Engine, SandboxError> {
+    static ENGINES: [OnceLock<Result<Engine, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let (slot, flavor) = match codegen {
+        Codegen::Plain => (0, Flavor::OnDemand),
+        Codegen::Metered => (1, Flavor::Fuel),
+    };
+    ENGINES[slot]
+        .get_or_init(|| Engine::new(&config(flavor)).map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm compiler: {e}")))
+}
+
+/// Compiles the binary `wasm` (a module or a component) to code of `codegen`, serialized, in
+/// this process: what a compiler process does (`compiler.rs`). Invalid bytes are
+/// `InvalidWasm`, with wasmtime's message.
+pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError> {
+    let engine = compiler(codegen)?;
+    if !wasm.starts_with(b"\0asm") {
+        return Err(SandboxError::InvalidWasm(
+            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
+        ));
+    }
+    if is_core_module(wasm) {
+        engine
+            .precompile_module(wasm)
+            .map_err(|e| invalid("invalid module", e))
+    } else {
+        engine
+            .precompile_component(wasm)
+            .map_err(|e| invalid("invalid component", e))
+    }
+}
+
+/// Where loading a program failed.
 pub enum Failure {
-    /// Compiling the code: invalid bytes, or (for the pooled engine) beyond the pool's limits.
+    /// Loading the code: for the pooled engine, code beyond the pool's limits.
     Code(SandboxError),
     /// Checking the compiled program: not a command, or imports the host does not provide. The
     /// same on every engine, so no other engine is tried.
@@ -257,28 +311,30 @@ impl From<Failure> for SandboxError {
     }
 }
 
-/// Compiles the binary `wasm` for the engine of `flavor` (or loads it from the disk cache in
-/// `cache_dir`), and checks that it is a `wasi:cli/command` component or a preview1 module
-/// whose imports the host satisfies.
-pub fn compile(wasm: &[u8], flavor: Flavor, cache_dir: Option<&Path>) -> Result<Pre, Failure> {
+/// Loads `code`, which [`precompile`] made from `wasm` for `flavor`'s codegen, into `flavor`'s
+/// engine, and checks that it is a `wasi:cli/command` component or a preview1 module whose
+/// imports the host satisfies.
+///
+/// # Safety
+/// `code` must be what [`precompile`] returned, in this process or in a compiler process of
+/// this same build (or a disk cache entry whose checksum proves it is): deserializing trusts it
+/// to be code wasmtime compiled. wasmtime itself refuses code of another version or settings.
+pub unsafe fn load(wasm: &[u8], code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
     let shared = shared(flavor).map_err(Failure::Code)?.ok_or_else(|| {
         Failure::Code(SandboxError::Internal(
             "the pooling allocator is not available".to_owned(),
         ))
     })?;
-    if !wasm.starts_with(b"\0asm") {
-        return Err(Failure::Code(SandboxError::InvalidWasm(
-            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
-        )));
-    }
+    let engine = &shared.engine;
     if is_core_module(wasm) {
-        return compile_module(shared, flavor, wasm, cache_dir).map(Pre::Module);
+        // SAFETY: the caller's promise.
+        let module = unsafe { Module::deserialize(engine, code) }
+            .map_err(|e| Failure::Code(unloadable(e)))?;
+        return link_module(shared, &module).map(Pre::Module);
     }
-    let component = match cache_dir {
-        Some(dir) => disk_cache::component(&shared.engine, flavor, wasm, dir),
-        None => Component::new(&shared.engine, wasm),
-    }
-    .map_err(|e| Failure::Code(invalid("invalid component", e)))?;
+    // SAFETY: the caller's promise.
+    let component = unsafe { Component::deserialize(engine, code) }
+        .map_err(|e| Failure::Code(unloadable(e)))?;
     let pre = shared.linker.instantiate_pre(&component).map_err(|e| {
         Failure::Program(invalid(
             "the component imports what the sandbox does not provide",
@@ -288,6 +344,15 @@ pub fn compile(wasm: &[u8], flavor: Flavor, cache_dir: Option<&Path>) -> Result<
     CommandPre::new(pre)
         .map(Pre::Command)
         .map_err(|e| Failure::Program(invalid("the component is not a wasi:cli/command", e)))
+}
+
+/// Code that compiled but does not load: beyond the pool's limits (the only expected case,
+/// tried again on the on-demand engine), or a host out of memory.
+fn unloadable(e: wasmtime::Error) -> SandboxError {
+    if report::out_of_memory(&e) {
+        return SandboxError::Internal(format!("the host ran out of memory loading code: {e:#}"));
+    }
+    SandboxError::InvalidWasm(format!("the program does not fit this engine: {e:#}"))
 }
 
 /// What failed compiling or checking the program: the bytes' fault (`InvalidWasm`, which the
@@ -300,19 +365,9 @@ fn invalid(what: &str, e: wasmtime::Error) -> SandboxError {
     SandboxError::InvalidWasm(format!("{what}: {e:#}"))
 }
 
-/// Compiles a core module, which must export `_start: func()` and import nothing but
+/// Checks a core module, which must export `_start: func()` and import nothing but
 /// `wasi_snapshot_preview1`.
-fn compile_module(
-    shared: &Shared,
-    flavor: Flavor,
-    wasm: &[u8],
-    cache_dir: Option<&Path>,
-) -> Result<InstancePre<StoreData>, Failure> {
-    let module = match cache_dir {
-        Some(dir) => disk_cache::module(&shared.engine, flavor, wasm, dir),
-        None => Module::new(&shared.engine, wasm),
-    }
-    .map_err(|e| Failure::Code(invalid("invalid module", e)))?;
+fn link_module(shared: &Shared, module: &Module) -> Result<InstancePre<StoreData>, Failure> {
     match module.get_export("_start") {
         Some(ExternType::Func(ty)) if ty.params().len() == 0 && ty.results().len() == 0 => {}
         _ => {
@@ -323,7 +378,7 @@ fn compile_module(
             )));
         }
     }
-    shared.modules.instantiate_pre(&module).map_err(|e| {
+    shared.modules.instantiate_pre(module).map_err(|e| {
         Failure::Program(invalid(
             "the module imports what the sandbox does not provide",
             e,

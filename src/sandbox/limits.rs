@@ -263,16 +263,17 @@ impl Drop for ActiveRun {
     }
 }
 
-/// Ends a run that outlives its wall-clock budget or is cancelled: checked at each epoch tick
-/// inside the guest, so it fires even in a loop that never calls the host.
-pub struct Watchdog {
+/// The wall-clock budget of one call and the flag that cancels it. A call that compiles before
+/// it runs spends one budget on both, from the moment the call began, so `timeoutMs` bounds the
+/// whole call, whatever the bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Budget {
     deadline: Option<Instant>,
     cancel: Arc<AtomicBool>,
-    _active: ActiveRun,
 }
 
-impl Watchdog {
-    /// A watchdog for a run starting now with `timeout_ms` of wall time.
+impl Budget {
+    /// A budget of `timeout_ms` from now (`None`: no time bound), cancelled by `cancel`.
     #[allow(
         clippy::disallowed_methods,
         reason = "the timeout is the one wall-clock bound"
@@ -280,28 +281,50 @@ impl Watchdog {
     pub fn new(timeout_ms: Option<u64>, cancel: Arc<AtomicBool>) -> Self {
         let deadline =
             timeout_ms.and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms)));
+        Self { deadline, cancel }
+    }
+
+    /// Whether the budget is spent: cancelled, or past its deadline.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the timeout is the one wall-clock bound"
+    )]
+    pub fn spent(&self) -> Option<LimitExceeded> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Some(LimitExceeded::Cancelled);
+        }
+        self.deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+            .then_some(LimitExceeded::Timeout)
+    }
+
+    /// Whether the call was cancelled.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// Ends a run that outlives its wall-clock budget or is cancelled: checked at each epoch tick
+/// inside the guest, so it fires even in a loop that never calls the host.
+pub struct Watchdog {
+    budget: Budget,
+    _active: ActiveRun,
+}
+
+impl Watchdog {
+    /// A watchdog for a run spending `budget`.
+    pub fn new(budget: Budget) -> Self {
         Self {
-            deadline,
-            cancel,
+            budget,
             _active: ActiveRun::start(),
         }
     }
 
     /// What the guest's epoch callback does: end the run, or let it go on for another tick.
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "the timeout is the one wall-clock bound"
-    )]
     pub fn check(&self) -> wasmtime::Result<UpdateDeadline> {
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(LimitExceeded::Cancelled.into());
+        match self.budget.spent() {
+            Some(limit) => Err(limit.into()),
+            None => Ok(UpdateDeadline::Continue(1)),
         }
-        if self
-            .deadline
-            .is_some_and(|deadline| Instant::now() >= deadline)
-        {
-            return Err(LimitExceeded::Timeout.into());
-        }
-        Ok(UpdateDeadline::Continue(1))
     }
 }

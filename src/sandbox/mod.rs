@@ -7,6 +7,7 @@
 pub mod bindings;
 pub mod cache;
 pub mod clock;
+pub mod compiler;
 pub mod config;
 pub mod cpu;
 pub mod disk_cache;
@@ -24,15 +25,15 @@ pub use config::{Limits, RunOptions};
 pub use error::SandboxError;
 pub use report::{Outcome, RunResult};
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use wasmtime::{PoolConcurrencyLimitError, Store};
 
 use clock::VirtualClock;
-use engine::{Flavor, Pre};
-use limits::Watchdog;
+use engine::{Codegen, Flavor, Pre};
+use limits::{Budget, LimitExceeded, Watchdog};
 use store::StoreData;
 use vfs::Vfs;
 
@@ -73,26 +74,27 @@ impl Program {
         wasm: impl Into<Vec<u8>>,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, SandboxError> {
-        Self::shared(wasm.into().into(), cache_dir)
+        Self::shared(wasm.into().into(), cache_dir, &Budget::default())
     }
 
     /// Like [`Program::with_cache`], keeping `wasm` itself rather than a copy when it is a
-    /// binary (the program cache shares it with its key).
+    /// binary (the program cache shares it with its key), and compiling within `budget`.
     pub(crate) fn shared(
         wasm: Arc<[u8]>,
         cache_dir: Option<PathBuf>,
+        budget: &Budget,
     ) -> Result<Self, SandboxError> {
         if let Some(dir) = &cache_dir {
             disk_cache::check_dir(dir).map_err(SandboxError::InvalidOptions)?;
         }
         let wasm = engine::to_binary(wasm)?;
-        let cache = cache_dir.as_deref();
+        let code = code(&wasm, Codegen::Plain, cache_dir.as_deref(), budget)?;
+        // The pooled and on-demand engines load the same code. Code the pool cannot hold fails
+        // to load there (found without compiling again), and loads on the on-demand engine. A
+        // program that is not a command the host can link fails the same on every engine.
         let pooled = match engine::shared(Flavor::Pooled)? {
-            // Code the pool cannot hold fails here (found only by compiling it); so do invalid
-            // bytes, which then fail again below, with the on-demand engine's error. A program
-            // that compiled but is not a command the host can link fails the same on every
-            // engine, so it is not compiled again.
-            Some(_) => match engine::compile(&wasm, Flavor::Pooled, cache) {
+            // SAFETY: `code` is the compiler's, for plain code.
+            Some(_) => match unsafe { engine::load(&wasm, &code, Flavor::Pooled) } {
                 Ok(pre) => Some(pre),
                 Err(engine::Failure::Code(_)) => None,
                 Err(engine::Failure::Program(e)) => return Err(e),
@@ -101,7 +103,9 @@ impl Program {
         };
         let on_demand = OnceLock::new();
         if pooled.is_none() {
-            let _ = on_demand.set(Ok(engine::compile(&wasm, Flavor::OnDemand, cache)?));
+            // SAFETY: as above.
+            let pre = unsafe { engine::load(&wasm, &code, Flavor::OnDemand) }?;
+            let _ = on_demand.set(Ok(pre));
         }
         Ok(Self {
             wasm,
@@ -122,17 +126,31 @@ impl Program {
         self.wasm.len() + compiled.map(Pre::code_bytes).sum::<usize>()
     }
 
-    fn compiled(&self, flavor: Flavor) -> Result<&Pre, SandboxError> {
+    /// The program loaded for `flavor`'s engine, compiled within `budget` on first use. A
+    /// compilation that the budget stopped is not kept: a later run with its own budget tries
+    /// again.
+    fn compiled(&self, flavor: Flavor, budget: &Budget) -> Result<&Pre, SandboxError> {
         let slot = match flavor {
             Flavor::Pooled => return self.pooled.as_ref().ok_or_else(unreachable_pool),
             Flavor::OnDemand => &self.on_demand,
             Flavor::Fuel => &self.fuel,
         };
-        slot.get_or_init(|| {
-            engine::compile(&self.wasm, flavor, self.cache_dir.as_deref()).map_err(Into::into)
-        })
-        .as_ref()
-        .map_err(Clone::clone)
+        if let Some(done) = slot.get() {
+            return done.as_ref().map_err(Clone::clone);
+        }
+        let loaded = code(
+            &self.wasm,
+            flavor.codegen(),
+            self.cache_dir.as_deref(),
+            budget,
+        )
+        // SAFETY: `code` is the compiler's, for this flavor's codegen.
+        .and_then(|code| Ok(unsafe { engine::load(&self.wasm, &code, flavor) }?));
+        if let Err(SandboxError::Stopped(_)) = loaded {
+            return loaded.map(|_| unreachable!());
+        }
+        // Another thread may have loaded it meanwhile; its result is as good.
+        slot.get_or_init(|| loaded).as_ref().map_err(Clone::clone)
     }
 
     /// Runs the program once with `options`. What the guest does is reported in the result;
@@ -148,23 +166,41 @@ impl Program {
         options: &RunOptions,
         cancel: Arc<AtomicBool>,
     ) -> Result<RunResult, SandboxError> {
-        if cancel.load(Ordering::Relaxed) {
-            return cancelled(options);
-        }
+        self.run_within(options, &Budget::new(options.limits.timeout_ms, cancel))
+    }
+
+    /// Like [`Program::run`], spending `budget` (which may have begun before, when the call
+    /// compiled first): the run ends with [`Outcome::Timeout`] or [`Outcome::Cancelled`] when
+    /// it is spent, and does not start if it is spent already.
+    pub fn run_within(
+        &self,
+        options: &RunOptions,
+        budget: &Budget,
+    ) -> Result<RunResult, SandboxError> {
         options.validate()?;
+        if let Some(spent) = budget.spent() {
+            return stopped(options, spent);
+        }
         let vfs = options.filesystem()?;
         let flavor = match (options.limits.fuel, &self.pooled) {
             (Some(_), _) => Flavor::Fuel,
             (None, Some(_)) => Flavor::Pooled,
             (None, None) => Flavor::OnDemand,
         };
-        match attempt(self.compiled(flavor)?, options, vfs, &cancel)? {
+        let pre = match self.compiled(flavor, budget) {
+            Err(SandboxError::Stopped(spent)) => return stopped(options, spent),
+            other => other?,
+        };
+        match attempt(pre, options, vfs, budget)? {
             Attempt::Done(result) => Ok(result),
             // Nothing of the failed attempt is kept: the retry starts from scratch, with the
             // filesystem seeded again, so the result is the same as if the pool had had room.
             Attempt::PoolFull => {
-                let pre = self.compiled(Flavor::OnDemand)?;
-                match attempt(pre, options, options.filesystem()?, &cancel)? {
+                let pre = match self.compiled(Flavor::OnDemand, budget) {
+                    Err(SandboxError::Stopped(spent)) => return stopped(options, spent),
+                    other => other?,
+                };
+                match attempt(pre, options, options.filesystem()?, budget)? {
                     Attempt::Done(result) => Ok(result),
                     Attempt::PoolFull => Err(unreachable_pool()),
                 }
@@ -173,12 +209,56 @@ impl Program {
     }
 }
 
+/// The serialized code of `codegen` for `wasm`: from the disk cache in `cache_dir` if it holds
+/// it, otherwise compiled within `budget` (and stored there).
+fn code(
+    wasm: &[u8],
+    codegen: Codegen,
+    cache_dir: Option<&Path>,
+    budget: &Budget,
+) -> Result<Vec<u8>, SandboxError> {
+    let engine = engine::compiler(codegen)?;
+    if let Some(dir) = cache_dir
+        && let Some(code) = disk_cache::read_code(engine, codegen, wasm, dir)
+    {
+        return Ok(code);
+    }
+    let code = compiler::compile(codegen, wasm, budget)?;
+    if let Some(dir) = cache_dir {
+        disk_cache::store_code(engine, codegen, wasm, dir, &code);
+    }
+    Ok(code)
+}
+
+/// Compiles (or finds in the program cache) and runs `wasm` within one budget of
+/// `options.limits.timeout_ms` from now, cancelled by `cancel`: a compilation that outlives the
+/// budget ends the call with the outcome `Timeout` (or `Cancelled`), no output and the seeded
+/// files, as a run that had not begun yet.
+pub fn run_bytes(
+    wasm: Arc<[u8]>,
+    cache_dir: Option<PathBuf>,
+    options: &RunOptions,
+    cancel: Arc<AtomicBool>,
+) -> Result<RunResult, SandboxError> {
+    let budget = Budget::new(options.limits.timeout_ms, cancel);
+    match cache::program(wasm, cache_dir, &budget) {
+        Ok(program) => program.run_within(options, &budget),
+        Err(SandboxError::Stopped(spent)) => stopped(options, spent),
+        Err(e) => Err(e),
+    }
+}
+
 /// The result of a run cancelled before it started: no output, no time, the seeded files.
 /// Invalid options are still an error.
 pub fn cancelled(options: &RunOptions) -> Result<RunResult, SandboxError> {
+    stopped(options, LimitExceeded::Cancelled)
+}
+
+/// The result of a call whose budget was spent (`spent`) before its guest started.
+fn stopped(options: &RunOptions, spent: LimitExceeded) -> Result<RunResult, SandboxError> {
     options.validate()?;
     Ok(RunResult {
-        outcome: Outcome::Cancelled,
+        outcome: report::limit_outcome(spent),
         stdout: Vec::new(),
         stderr: Vec::new(),
         virtual_time_ns: 0,
@@ -196,11 +276,11 @@ fn attempt(
     pre: &Pre,
     options: &RunOptions,
     vfs: Vfs,
-    cancel: &Arc<AtomicBool>,
+    budget: &Budget,
 ) -> Result<Attempt, SandboxError> {
     let limits = &options.limits;
     let clock = VirtualClock::new(limits.virtual_time_ns);
-    let watchdog = Watchdog::new(limits.timeout_ms, Arc::clone(cancel));
+    let watchdog = Watchdog::new(budget.clone());
     let data = StoreData::new(options, vfs, clock.clone(), watchdog);
     let mut store = Store::new(pre.engine(), data);
     store.limiter(|data| &mut data.memory);

@@ -105,6 +105,17 @@ pub fn classify(ended: Result<wasmtime::Result<Result<(), ()>>, Stall>) -> Outco
     }
 }
 
+/// The outcome of a run that hit `limit`.
+pub fn limit_outcome(limit: LimitExceeded) -> Outcome {
+    match limit {
+        LimitExceeded::Timeout => Outcome::Timeout,
+        LimitExceeded::Memory => Outcome::MemoryExceeded,
+        LimitExceeded::Output => Outcome::OutputExceeded,
+        LimitExceeded::VirtualTime => Outcome::VirtualTimeExceeded,
+        LimitExceeded::Cancelled => Outcome::Cancelled,
+    }
+}
+
 fn classify_error(error: &wasmtime::Error) -> Outcome {
     if let Some(GuestExit(code)) = error.downcast_ref::<GuestExit>() {
         return Outcome::Exited(*code);
@@ -113,13 +124,7 @@ fn classify_error(error: &wasmtime::Error) -> Outcome {
         return Outcome::HostOutOfMemory;
     }
     if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
-        return match limit {
-            LimitExceeded::Timeout => Outcome::Timeout,
-            LimitExceeded::Memory => Outcome::MemoryExceeded,
-            LimitExceeded::Output => Outcome::OutputExceeded,
-            LimitExceeded::VirtualTime => Outcome::VirtualTimeExceeded,
-            LimitExceeded::Cancelled => Outcome::Cancelled,
-        };
+        return limit_outcome(*limit);
     }
     let message = match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => return Outcome::FuelExhausted,

@@ -4,7 +4,15 @@
 
 use std::sync::Arc;
 
-use hermetic_wasi::sandbox::{Outcome, RunOptions, SandboxError, cache};
+use std::path::PathBuf;
+
+use hermetic_wasi::sandbox::limits::Budget;
+use hermetic_wasi::sandbox::{Outcome, Program, RunOptions, SandboxError, cache};
+
+/// The program cache's program for `wasm`, compiled without a time bound.
+fn program(wasm: Arc<[u8]>, dir: Option<PathBuf>) -> Result<Arc<Program>, SandboxError> {
+    cache::program(wasm, dir, &Budget::default())
+}
 
 /// A distinct trivial component for each `n`: `run` returns ok.
 fn component(n: usize) -> Vec<u8> {
@@ -22,17 +30,17 @@ fn component(n: usize) -> Vec<u8> {
 #[test]
 fn cache() {
     // Numbers 1000.. are used by no other test, so parallel tests cannot disturb the order.
-    let first = cache::program(component(1000).into(), None).unwrap();
+    let first = program(component(1000).into(), None).unwrap();
     assert!(Arc::ptr_eq(
         &first,
-        &cache::program(component(1000).into(), None).unwrap()
+        &program(component(1000).into(), None).unwrap()
     ));
     assert_eq!(
         first.run(&RunOptions::default()).unwrap().outcome,
         Outcome::Exited(0)
     );
     let others: Vec<_> = (1001..1001 + cache::CAPACITY)
-        .map(|n| cache::program(component(n).into(), None).unwrap())
+        .map(|n| program(component(n).into(), None).unwrap())
         .collect();
     // Programs of the same length that differ in one byte are told apart.
     assert_eq!(component(1001).len(), component(1002).len());
@@ -40,21 +48,21 @@ fn cache() {
     // CAPACITY newer programs pushed the first one out: it is compiled again.
     assert!(!Arc::ptr_eq(
         &first,
-        &cache::program(component(1000).into(), None).unwrap()
+        &program(component(1000).into(), None).unwrap()
     ));
     // The same bytes with another disk cache directory are another program, which compiles
     // into that directory.
     let dir = std::env::temp_dir().join(format!("hermetic-wasi-{}-cache", std::process::id()));
-    let plain = cache::program(component(1000).into(), None).unwrap();
-    let in_dir = cache::program(component(1000).into(), Some(dir.clone())).unwrap();
+    let plain = program(component(1000).into(), None).unwrap();
+    let in_dir = program(component(1000).into(), Some(dir.clone())).unwrap();
     assert!(!Arc::ptr_eq(&plain, &in_dir));
     assert!(Arc::ptr_eq(
         &in_dir,
-        &cache::program(component(1000).into(), Some(dir.clone())).unwrap()
+        &program(component(1000).into(), Some(dir.clone())).unwrap()
     ));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
-    let bad = || cache::program(Arc::from(&b"\0asm\x0d\0\x01\0garbage"[..]), None).map(|_| ());
+    let bad = || program(Arc::from(&b"\0asm\x0d\0\x01\0garbage"[..]), None).map(|_| ());
     assert!(matches!(bad(), Err(SandboxError::InvalidWasm(_))));
     assert_eq!(bad(), bad());
 
@@ -63,7 +71,7 @@ fn cache() {
     let dir = std::env::temp_dir().join(format!("hermetic-wasi-{}-link", std::process::id()));
     let unlinkable =
         wat::parse_str(r#"(module (import "env" "f" (func)) (func (export "_start")))"#).unwrap();
-    let link = || cache::program(Arc::from(&unlinkable[..]), Some(dir.clone())).map(|_| ());
+    let link = || program(Arc::from(&unlinkable[..]), Some(dir.clone())).map(|_| ());
     let first = link();
     assert!(
         matches!(&first, Err(SandboxError::InvalidWasm(m)) if m.starts_with("the module imports")),
@@ -84,7 +92,7 @@ fn cache() {
         );
         Arc::from(wat::parse_str(wat).unwrap())
     };
-    let first = cache::program(big(0), None).unwrap();
+    let first = program(big(0), None).unwrap();
     assert!(
         first.size_bytes() > 2 * (100 << 20),
         "{}",
@@ -109,10 +117,8 @@ fn cache() {
 /// Caches the programs `make(0)`, `make(1)` and `make(2)`, which together pass
 /// [`cache::MAX_BYTES`]: the newest is still cached, the oldest was dropped (compiled again).
 fn the_third_evicts_the_first(make: impl Fn(u8) -> Arc<[u8]>) {
-    let programs: Vec<_> = (0..3)
-        .map(|n| cache::program(make(n), None).unwrap())
-        .collect();
-    let again = |n: u8| cache::program(make(n), None).unwrap();
+    let programs: Vec<_> = (0..3).map(|n| program(make(n), None).unwrap()).collect();
+    let again = |n: u8| program(make(n), None).unwrap();
     assert!(Arc::ptr_eq(&programs[2], &again(2)));
     assert!(!Arc::ptr_eq(&programs[0], &again(0)));
 }

@@ -40,7 +40,7 @@ fn disk_cache() {
     let path = entry(&dir);
     let name = path.file_name().unwrap().to_str().unwrap().to_owned();
     assert!(
-        name.ends_with(".cwasm") && name.contains("-pooled-"),
+        name.ends_with(".cwasm") && name.contains("-plain-"),
         "{name}"
     );
     let valid = std::fs::read(&path).unwrap();
@@ -116,12 +116,24 @@ fn component(memories: usize, table_elements: usize, instances: usize, spin: boo
 #[test]
 fn pool_fallback() {
     // Each of these exceeds a limit of the pooling allocator, and runs on the on-demand engine.
+    // It is compiled once: the pool refuses to load the code, and the on-demand engine loads
+    // the same code, so the disk cache gets one entry, for plain code.
+    let dir = temp_dir("pool_fallback");
     let too_big = [("two memories", component(2, 1, 1, false))];
     for (what, wasm) in too_big {
-        let program = Program::new(wasm).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let program =
+            Program::with_cache(wasm, Some(dir.clone())).unwrap_or_else(|e| panic!("{what}: {e}"));
         let result = run_program(&program, &RunOptions::default());
         assert_eq!(result.outcome, Outcome::Exited(0), "{what}");
+        let name = entry(&dir)
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(name.contains("-plain-"), "{name}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

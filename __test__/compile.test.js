@@ -1,0 +1,132 @@
+// Compile bombs (#11): small uploads that take Cranelift seconds and gigabytes. Compiling happens
+// in a compiler process that is killed when the call's budget runs out or it is aborted, and
+// whose memory is capped, so a call returns within its timeoutMs whatever the bytes. Times are
+// generous sanity bounds; BENCHMARKS.md has the measured figures.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+
+const { Program, runWasi, runWasiAsync } = require('..')
+const { guest } = require('./guests')
+
+/** `n` as unsigned LEB128 bytes. */
+function leb(n) {
+  const bytes = []
+  do {
+    let byte = n & 0x7f
+    n = Math.floor(n / 128)
+    if (n > 0) byte |= 0x80
+    bytes.push(byte)
+  } while (n > 0)
+  return bytes
+}
+
+/** A section with `id` holding `content`. */
+const section = (id, content) => Buffer.concat([Buffer.from([id, ...leb(content.length)]), content])
+
+/** A core module of `bodies` (each a function body's bytes) of type `() -> ()`. */
+function moduleOf(bodies) {
+  const count = leb(bodies.length)
+  const code = Buffer.concat([Buffer.from(count), ...bodies.flatMap((body) => [Buffer.from(leb(body.length)), body])])
+  return Buffer.concat([
+    Buffer.from('\0asm\x01\0\0\0', 'latin1'),
+    section(1, Buffer.from([1, 0x60, 0, 0])),
+    section(3, Buffer.concat([Buffer.from(count), Buffer.alloc(bodies.length)])),
+    section(10, code),
+  ])
+}
+
+/** `n` empty functions: 200,000 (1.4 MB) took 40 s to compile. */
+const manyFunctions = (n) => moduleOf(Array(n).fill(Buffer.from([0, 0x0b])))
+
+/** One function summing `n` ones in one expression: a million terms took 8 s and 870 MB. */
+function longExpression(n) {
+  const body = Buffer.alloc(3 + 3 * n + 2)
+  body.set([0, 0x41, 1]) // no locals; i32.const 1
+  for (let i = 0; i < n; i++) body.set([0x41, 1, 0x6a], 3 + 3 * i) // i32.const 1; i32.add
+  body.set([0x1a, 0x0b], 3 + 3 * n) // drop; end
+  return moduleOf([body])
+}
+
+const bomb = manyFunctions(200_000)
+const hello = () => runWasi(guest('hello')).stdout.toString()
+const since = (start) => Number(process.hrtime.bigint() - start) / 1e6
+
+test('a compile bomb ends as timeout within timeoutMs, and the next run is normal', () => {
+  const start = process.hrtime.bigint()
+  const result = runWasi(bomb, { limits: { timeoutMs: 300 } })
+  const elapsed = since(start)
+  assert.equal(result.outcome, 'timeout')
+  assert.equal(result.stdout.length + result.stderr.length, 0)
+  assert.ok(elapsed < 2000, `returned after ${elapsed} ms`)
+  assert.equal(hello(), 'hello from stdout\n')
+})
+
+test('new Program gives up compiling after its own timeoutMs with ERR_COMPILE_LIMIT', () => {
+  const start = process.hrtime.bigint()
+  assert.throws(() => new Program(bomb, { timeoutMs: 300 }), {
+    code: 'ERR_COMPILE_LIMIT',
+    message: 'compiling the program took longer than timeoutMs',
+  })
+  assert.ok(since(start) < 2000)
+  assert.throws(() => new Program(bomb, { timeoutMs: -1 }), { code: 'ERR_INVALID_OPTIONS' })
+})
+
+test('an aborted async call settles as cancelled while compiling, and frees its thread', async () => {
+  // Four bombs hold every thread of libuv's default pool; an abort frees them at once.
+  const controller = new AbortController()
+  const calls = Array.from({ length: 4 }, () =>
+    runWasiAsync(bomb, { limits: { timeoutMs: 60_000 } }, controller.signal),
+  )
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const aborted = process.hrtime.bigint()
+  controller.abort()
+  const outcomes = (await Promise.all(calls)).map((result) => result.outcome)
+  assert.deepEqual(outcomes, ['cancelled', 'cancelled', 'cancelled', 'cancelled'])
+  await fs.promises.readFile(__filename)
+  const elapsed = since(aborted)
+  assert.ok(elapsed < 1000, `settled and read a file ${elapsed} ms after the abort`)
+  assert.equal(hello(), 'hello from stdout\n')
+})
+
+test('a compilation past the compiler memory cap is ERR_COMPILE_LIMIT; the host stays small', () => {
+  // In a child process with a 512 MiB cap: a million-term expression needs about 870 MB.
+  const source = `
+    const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const bomb = require('fs').readFileSync(process.argv[1])
+    let error
+    try { runWasi(bomb, { limits: { timeoutMs: 120000 } }) } catch (e) { error = { code: e.code, message: e.message } }
+    const again = (() => { try { runWasi(bomb) } catch (e) { return e.code } })()
+    const hello = runWasi(require('fs').readFileSync(process.argv[2])).stdout.toString()
+    const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
+    process.stdout.write(JSON.stringify({ error, again, hello, hwm }))`
+  const hello = path.join(__dirname, '..', 'tests', 'guests', 'target', 'wasm32-wasip2', 'release', 'hello.wasm')
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bomb-')), 'expression.wasm')
+  fs.writeFileSync(file, longExpression(1_000_000))
+  const output = execFileSync(process.execPath, ['-e', source, file, hello], {
+    encoding: 'utf8',
+    env: { ...process.env, HERMETIC_WASI_COMPILE_MEMORY_BYTES: String(512 << 20) },
+  })
+  fs.rmSync(path.dirname(file), { recursive: true })
+  const { error, again, hello: out, hwm } = JSON.parse(output)
+  assert.deepEqual(error, {
+    code: 'ERR_COMPILE_LIMIT',
+    message: 'compiling the program needs more than 512 MiB of memory',
+  })
+  assert.equal(again, 'ERR_COMPILE_LIMIT', 'cached like an invalid upload')
+  assert.equal(out, 'hello from stdout\n')
+  assert.ok(hwm < 400 << 20, `the host peaked at ${hwm >> 20} MiB`)
+})
+
+test('compiler processes are reaped: no zombies, at most two idle', () => {
+  const children = fs
+    .readdirSync(`/proc/${process.pid}/task`)
+    .flatMap((task) => fs.readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(' '))
+    .filter(Boolean)
+  const states = children.map((pid) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0])
+  assert.ok(children.length <= 2, `${children.length} children`)
+  assert.ok(!states.includes('Z'), `states ${states}`)
+})
