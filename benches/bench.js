@@ -105,6 +105,40 @@ function rssGrowth(kind, runs) {
   return Number(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' }))
 }
 
+/**
+ * Compile times in ms of `file`, `n` distinct copies of it (a numbered custom section defeats
+ * the caches) through `new Program`, in a fresh process: in a compiler process, or in-process
+ * (`HERMETIC_WASI_COMPILE_IN_PROCESS=1`). A first compile of hello, not counted, starts the
+ * compiler process, so the figures are those of a warm one.
+ */
+function compileTimes(file, n, inProcess) {
+  const script = `
+    const { Program } = require(${JSON.stringify(root)})
+    const fs = require('fs')
+    const copy = (bytes, i) => Buffer.concat([bytes, Buffer.from([0, 6, 3, 0x68, 0x77, 0x62, i >> 8, i & 255])])
+    new Program(copy(fs.readFileSync(${JSON.stringify(p2('hello'))}), 65535))
+    const bytes = fs.readFileSync(${JSON.stringify(file)})
+    const times = []
+    for (let i = 0; i < ${n}; i++) {
+      const t = process.hrtime.bigint()
+      new Program(copy(bytes, i), { timeoutMs: Infinity })
+      times.push(Number(process.hrtime.bigint() - t) / 1e6)
+    }
+    console.log(JSON.stringify(times))`
+  const env = { ...process.env, HERMETIC_WASI_COMPILE_IN_PROCESS: inProcess ? '1' : '0' }
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env }))
+}
+
+/** Median compile times of `file` in a compiler process and in-process, alternating rounds. */
+function compileSideBySide(file, n, rounds) {
+  const times = { process: [], inProcess: [] }
+  for (let round = 0; round < rounds; round++) {
+    times.process.push(...compileTimes(file, n, false))
+    times.inProcess.push(...compileTimes(file, n, true))
+  }
+  return { process: quantile(times.process, 0.5), inProcess: quantile(times.inProcess, 0.5) }
+}
+
 /** Async runs per second of the cpu guest with `concurrency` runs in flight. */
 async function asyncThroughput(concurrency, runs) {
   const program = new Program(fs.readFileSync(p2('cpu')))
@@ -166,6 +200,14 @@ async function main() {
   add(`first run in a fresh process, minus Node's own start-up (${nodeAlone.toFixed(0)} ms)`, coldH - nodeAlone, coldN - nodeAlone, 'ms', '')
   add('first run in a fresh process with a warm disk cache, minus Node', cachedH - nodeAlone, undefined, 'ms', '< 5 ms')
 
+  // 4b. Compile times: in the compiler process (bounded) against in-process (unbounded), and
+  // V8's `new WebAssembly.Module` (lazy: it compiles functions on first call).
+  const compileHello = compileSideBySide(p2('hello'), 20, 3)
+  const helloModule = best(() => new WebAssembly.Module(fs.readFileSync(p1('hello'))), 20)
+  add(`compile hello (85 KB), median, in a warm compiler process (in-process: ${compileHello.inProcess.toFixed(1)} ms)`, compileHello.process, helloModule, 'ms', '<= 1.1 x in-process')
+  const compilePython = compileSideBySide(p2('python'), 2, 2)
+  add(`compile CPython (19 MB), median, in a warm compiler process (in-process: ${compilePython.inProcess.toFixed(0)} ms)`, compilePython.process, undefined, 'ms', '<= 1.1 x in-process')
+
   // 5. Async throughput, all cores against one.
   const cores = os.cpus().length
   const one = await asyncThroughput(1, 40)
@@ -207,6 +249,11 @@ How each figure is taken:
 - sleep: node:wasi really sleeps; hermetic-wasi's clock is virtual.
 - first run: median wall time of a fresh \`node -e\` that loads the addon, compiles (or loads from
   the disk cache) and runs hello once, minus the median of \`node -e 0\`.
+- compile: median time of \`new Program\` over distinct copies of the bytes (a numbered custom
+  section defeats the caches), in fresh processes alternating between compiling in a warm
+  compiler process (the default) and in-process (\`HERMETIC_WASI_COMPILE_IN_PROCESS=1\`); hello
+  20 x 3 rounds, CPython 2 x 2. node:wasi's figure is V8's \`new WebAssembly.Module\` of the
+  preview1 hello, which compiles lazily (functions on their first call).
 - async throughput: runs per second of the cpu guest (2 rounds, about 25 ms each) through
   \`Program#runAsync\`, with as many runs in flight as there are cores, against one at a time.
   node:wasi has no async API (it runs on the JS thread), hence n/a.

@@ -14,7 +14,9 @@
 //! A compiler process serves one compilation at a time and is kept for the next one (starting
 //! one, a Node start-up, costs about 35 ms once): at most [`IDLE`] idle ones are kept, and a call
 //! that finds none starts one, so concurrent compilations never wait for each other. An idle
-//! process exits when the host does (its stdin closes).
+//! process exits when the host does (its stdin closes); one compiling when the host dies ends
+//! when it writes its reply to the closed pipe (not killed with the host: the kernel's
+//! parent-death signal follows the spawning thread, which may end before the host does).
 //!
 //! Without a compiler command (the Rust API, the tests), code is compiled in this process,
 //! bounded by nothing but the budget checked before it starts.
@@ -81,7 +83,7 @@ pub fn compile(codegen: Codegen, wasm: &[u8], budget: &Budget) -> Result<Vec<u8>
     let kept = idle().pop();
     if let Some(mut worker) = kept {
         match worker.compile(codegen, wasm, budget) {
-            Err(Broken::Pipe) => worker.kill(),
+            Err(Broken::Pipe) => drop(worker),
             done => return worker.finish(done, command.memory_bytes),
         }
     }
@@ -187,31 +189,26 @@ impl Worker {
     ) -> Result<Vec<u8>, SandboxError> {
         let (status, payload) = match done {
             Ok(reply) => reply,
-            Err(Broken::Stopped(spent)) => {
-                self.kill();
-                return Err(SandboxError::Stopped(spent));
-            }
+            Err(Broken::Stopped(spent)) => return Err(SandboxError::Stopped(spent)),
             Err(Broken::Pipe | Broken::Died) => {
                 self.kill();
                 return Err(self.death(memory_bytes));
             }
         };
-        let message = || String::from_utf8_lossy(&payload).into_owned();
         let result = match status {
-            OK => Ok(payload.clone()),
-            INVALID => Err(SandboxError::InvalidWasm(message())),
-            _ => Err(SandboxError::Internal(message())),
+            OK => Ok(payload),
+            INVALID => Err(SandboxError::InvalidWasm(text(payload))),
+            _ => Err(SandboxError::Internal(text(payload))),
         };
         let mut idle = idle();
         if idle.len() < IDLE {
             idle.push(self);
-        } else {
-            drop(idle);
-            self.kill();
         }
+        // Otherwise dropped: killed and reaped.
         result
     }
 
+    /// Kills and reaps the process (a no-op for one already reaped).
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -236,6 +233,18 @@ impl Worker {
             status.map_or_else(|| "no status".to_owned(), |s| s.to_string())
         ))
     }
+}
+
+impl Drop for Worker {
+    /// A process dropped for any reason (a spent budget, a crash, a full idle list, a panic)
+    /// is killed and reaped, never left running or as a zombie.
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// How often a waiting compilation checks its budget, in milliseconds: an abort or a timeout
