@@ -92,26 +92,42 @@ test('an aborted async call settles as cancelled while compiling, and frees its 
   assert.equal(hello(), 'hello from stdout\n')
 })
 
-test('a compilation past the compiler memory cap is ERR_COMPILE_LIMIT; the host stays small', () => {
-  // In a child process with a 512 MiB cap: a million-term expression needs about 870 MB.
+/**
+ * Runs `script` (given `runWasi`, `bytes` read from a file holding `wasm`, and `hello`) in a
+ * child process with `env` added, through `shell` (`ulimit` settings) if given, and returns what
+ * it printed as JSON, with the child's peak RSS as `hwm`.
+ */
+function inChild(wasm, script, { env = {}, shell = '' } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bomb-'))
+  const file = path.join(dir, 'bomb.wasm')
+  fs.writeFileSync(file, wasm)
   const source = `
     const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))})
-    const bomb = require('fs').readFileSync(process.argv[1])
-    let error
-    try { runWasi(bomb, { limits: { timeoutMs: 120000 } }) } catch (e) { error = { code: e.code, message: e.message } }
-    const again = (() => { try { runWasi(bomb) } catch (e) { return e.code } })()
-    const hello = runWasi(require('fs').readFileSync(process.argv[2])).stdout.toString()
-    const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
-    process.stdout.write(JSON.stringify({ error, again, hello, hwm }))`
-  const hello = path.join(__dirname, '..', 'tests', 'guests', 'target', 'wasm32-wasip2', 'release', 'hello.wasm')
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bomb-')), 'expression.wasm')
-  fs.writeFileSync(file, longExpression(1_000_000))
-  const output = execFileSync(process.execPath, ['-e', source, file, hello], {
-    encoding: 'utf8',
-    env: { ...process.env, HERMETIC_WASI_COMPILE_MEMORY_BYTES: String(512 << 20) },
-  })
-  fs.rmSync(path.dirname(file), { recursive: true })
-  const { error, again, hello: out, hwm } = JSON.parse(output)
+    const fs = require('fs')
+    const bytes = fs.readFileSync(${JSON.stringify(file)})
+    const hello = fs.readFileSync(${JSON.stringify(path.join(__dirname, '..', 'tests', 'guests', 'target', 'wasm32-wasip2', 'release', 'hello.wasm'))})
+    const attempt = (f) => { try { return f() } catch (e) { return { code: e.code, message: e.message } } }
+    const value = (() => { ${script} })()
+    const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
+    process.stdout.write(JSON.stringify({ ...value, hwm }))`
+  fs.writeFileSync(path.join(dir, 'child.js'), source)
+  const command = `${shell} exec "${process.execPath}" "${path.join(dir, 'child.js')}"`
+  const output = execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, ...env } })
+  fs.rmSync(dir, { recursive: true })
+  return JSON.parse(output)
+}
+
+test('a compilation past the compiler memory cap is ERR_COMPILE_LIMIT; the host stays small', () => {
+  // A 512 MiB cap: a million-term expression needs about 700 MB.
+  const { error, again, out, hwm } = inChild(
+    longExpression(1_000_000),
+    `return {
+      error: attempt(() => runWasi(bytes, { limits: { timeoutMs: 120000 } })),
+      again: attempt(() => runWasi(bytes)).code,
+      out: runWasi(hello).stdout.toString(),
+    }`,
+    { env: { HERMETIC_WASI_COMPILE_MEMORY_BYTES: String(512 << 20) } },
+  )
   assert.deepEqual(error, {
     code: 'ERR_COMPILE_LIMIT',
     message: 'compiling the program needs more than 512 MiB of memory',
@@ -119,6 +135,63 @@ test('a compilation past the compiler memory cap is ERR_COMPILE_LIMIT; the host 
   assert.equal(again, 'ERR_COMPILE_LIMIT', 'cached like an invalid upload')
   assert.equal(out, 'hello from stdout\n')
   assert.ok(hwm < 400 << 20, `the host peaked at ${hwm >> 20} MiB`)
+})
+
+test('the compiler memory cap follows a lower ulimit -d, and a bad setting is ERR_INVALID_OPTIONS', () => {
+  const { error, out } = inChild(
+    longExpression(1_000_000),
+    `return { error: attempt(() => runWasi(bytes, { limits: { timeoutMs: 120000 } })), out: runWasi(hello).stdout.toString() }`,
+    { shell: 'ulimit -d 600000;' }, // KiB: 585 MiB
+  )
+  assert.deepEqual(error, { code: 'ERR_COMPILE_LIMIT', message: 'compiling the program needs more than 585 MiB of memory' })
+  assert.equal(out, 'hello from stdout\n')
+  const bad = inChild(Buffer.alloc(0), `return { error: attempt(() => runWasi(hello)) }`, {
+    env: { HERMETIC_WASI_COMPILE_MEMORY_BYTES: 'lots' },
+  })
+  assert.deepEqual(bad.error, {
+    code: 'ERR_INVALID_OPTIONS',
+    message: 'HERMETIC_WASI_COMPILE_MEMORY_BYTES must be a number of bytes of at least 268435456, got "lots"',
+  })
+})
+
+test('compiled code past 256 MiB is refused before the host reads it (data images of 480 MiB from 1 KB of text)', () => {
+  // Two one-byte data segments almost 16 MiB apart make wasmtime build an image of them per
+  // memory (it builds sparse images up to 16 MiB).
+  const memories = Array.from({ length: 30 }, (_, i) =>
+    `(memory $m${i} 256) (data (memory $m${i}) (i32.const 0) "a") (data (memory $m${i}) (i32.const 16777214) "b")`)
+  const wat = `(module ${memories.join(' ')} (func (export "_start")))`
+  const { error, hwm } = inChild(Buffer.from(wat), `return { error: attempt(() => runWasi(bytes.toString(), { limits: { timeoutMs: 60000 } })) }`)
+  assert.deepEqual(error, { code: 'ERR_COMPILE_LIMIT', message: 'the compiled program is larger than 256 MiB' })
+  assert.ok(hwm < 200 << 20, `the host peaked at ${hwm >> 20} MiB`)
+})
+
+test('WebAssembly text is parsed by the compiler process, within the budget', () => {
+  // 24 MB of text took the host 3.9 s and 1.8 GB to parse.
+  const { result, hwm } = inChild(
+    Buffer.from(`(module ${'(func)'.repeat(4_000_000)})`),
+    `const start = process.hrtime.bigint()
+    const r = runWasi(bytes.toString(), { limits: { timeoutMs: 300 } })
+    return { result: [r.outcome, Number(process.hrtime.bigint() - start) / 1e6 < 2000] }`,
+  )
+  assert.deepEqual(result, ['timeout', true])
+  assert.ok(hwm < 400 << 20, `the host peaked at ${hwm >> 20} MiB`)
+})
+
+test('a compiler process that stops reading costs the budget, not a hang', () => {
+  // A stopped idle compiler cannot take a request bigger than a pipe's buffer (hello is 84 KB).
+  const { result } = inChild(
+    Buffer.alloc(0),
+    `runWasi(hello)
+    const children = fs.readdirSync('/proc/self/task').flatMap((t) => fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8').split(' ')).filter(Boolean)
+    for (const pid of children) process.kill(Number(pid), 'SIGSTOP')
+    const other = Buffer.concat([hello, Buffer.from([0, 2, 1, 0x78])])
+    const start = process.hrtime.bigint()
+    const r = runWasi(other, { limits: { timeoutMs: 500 } })
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6
+    for (const pid of children) try { process.kill(Number(pid), 'SIGKILL') } catch {}
+    return { result: [r.outcome, elapsed < 2000] }`,
+  )
+  assert.deepEqual(result, ['timeout', true])
 })
 
 test('compiler processes are reaped: no zombies, at most two idle', () => {

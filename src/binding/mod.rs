@@ -49,7 +49,7 @@ fn run_wasi_inner(
 ) -> JsResult<sandbox::RunResult> {
     let wasm = wasm::wasm_bytes(wasm)?;
     let (options, cache_dir) = options::run_options(options)?;
-    compiler::use_processes();
+    compiler::use_processes()?;
     let cache_dir = options::or_default_cache_dir(cache_dir);
     Ok(sandbox::run_bytes(
         wasm,
@@ -76,7 +76,7 @@ pub fn run_wasi_async<'env>(
 ) -> napi::Result<Object<'env>> {
     let job = wasm::wasm_bytes(&wasm).and_then(|wasm| {
         let (options, cache_dir) = options::run_options(options)?;
-        compiler::use_processes();
+        compiler::use_processes()?;
         Ok((
             Source::Bytes(wasm, options::or_default_cache_dir(cache_dir)),
             options,
@@ -105,7 +105,7 @@ impl Program {
     pub fn new(env: Env, wasm: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let compiled = wasm::wasm_bytes(&wasm).and_then(|wasm| {
             let (cache_dir, timeout_ms) = options::program_options(options)?;
-            compiler::use_processes();
+            compiler::use_processes()?;
             let budget = sandbox::limits::Budget::new(timeout_ms, Arc::default());
             let cache_dir = options::or_default_cache_dir(cache_dir);
             Ok(Self {

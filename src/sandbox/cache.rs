@@ -46,9 +46,8 @@ struct Entry {
 }
 
 impl Entry {
-    /// What the entry holds in memory: the bytes it was asked for with (text, for a program
-    /// given as text), and the program: its binary, unless that is the same allocation, and the
-    /// code compiled for it so far.
+    /// What the entry holds in memory: the bytes it was asked for with, and the program: the
+    /// same bytes, unless that is another allocation, and the code compiled for it so far.
     fn bytes(&self) -> usize {
         match &self.program {
             Ok(program) if Arc::ptr_eq(&program.wasm, &self.wasm) => program.size_bytes(),

@@ -34,12 +34,12 @@
 //! trap messages.
 
 use std::num::NonZeroUsize;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{
     Config, Enabled, Engine, ExternType, InstanceAllocationStrategy, InstancePre, Module,
-    PoolingAllocationConfig, WasmBacktraceDetails,
+    PoolingAllocationConfig, Precompiled, WasmBacktraceDetails,
 };
 
 use super::bindings::CommandPre;
@@ -220,21 +220,20 @@ pub fn shared(flavor: Flavor) -> Result<Option<&'static Shared>, SandboxError> {
 /// Turns what the caller handed in into a WebAssembly binary: binaries as they are; UTF-8 text
 /// whose first token opens an s-expression or a comment is parsed as the text format (a module
 /// or a component), and its parse error is the message if it is not valid; anything else is
-/// "not a WebAssembly binary".
-/// A binary comes back as the same shared bytes, not a copy.
-pub fn to_binary(wasm: Arc<[u8]>) -> Result<Arc<[u8]>, SandboxError> {
+/// "not a WebAssembly binary". Done by the compiler ([`precompile`]), so a text that is slow or
+/// big to parse costs the compiler process, within the call's budget, not the host.
+fn to_binary(wasm: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, SandboxError> {
     if wasm.starts_with(b"\0asm") {
-        return Ok(wasm);
+        return Ok(wasm.into());
     }
     let looks_like_text =
-        std::str::from_utf8(&wasm).is_ok_and(|text| text.trim_start().starts_with(['(', ';']));
+        std::str::from_utf8(wasm).is_ok_and(|text| text.trim_start().starts_with(['(', ';']));
     if !looks_like_text {
         return Err(SandboxError::InvalidWasm(
             "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
         ));
     }
-    wat::parse_bytes(&wasm)
-        .map(|binary| Arc::from(binary.into_owned()))
+    wat::parse_bytes(wasm)
         .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
 }
 
@@ -273,23 +272,19 @@ pub fn compiler(codegen: Codegen) -> Result<&'static Engine, SandboxError> {
         .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm compiler: {e}")))
 }
 
-/// Compiles the binary `wasm` (a module or a component) to code of `codegen`, serialized, in
-/// this process: what a compiler process does (`compiler.rs`). Invalid bytes are
+/// Compiles `wasm` (a module or a component, binary or text) to code of `codegen`, serialized,
+/// in this process: what a compiler process does (`compiler/`). Invalid bytes are
 /// `InvalidWasm`, with wasmtime's message.
 pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError> {
     let engine = compiler(codegen)?;
-    if !wasm.starts_with(b"\0asm") {
-        return Err(SandboxError::InvalidWasm(
-            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
-        ));
-    }
-    if is_core_module(wasm) {
+    let wasm = to_binary(wasm)?;
+    if is_core_module(&wasm) {
         engine
-            .precompile_module(wasm)
+            .precompile_module(&wasm)
             .map_err(|e| invalid("invalid module", e))
     } else {
         engine
-            .precompile_component(wasm)
+            .precompile_component(&wasm)
             .map_err(|e| invalid("invalid component", e))
     }
 }
@@ -311,22 +306,22 @@ impl From<Failure> for SandboxError {
     }
 }
 
-/// Loads `code`, which [`precompile`] made from `wasm` for `flavor`'s codegen, into `flavor`'s
-/// engine, and checks that it is a `wasi:cli/command` component or a preview1 module whose
-/// imports the host satisfies.
+/// Loads `code`, which [`precompile`] made for `flavor`'s codegen, into `flavor`'s engine, and
+/// checks that it is a `wasi:cli/command` component or a preview1 module whose imports the
+/// host satisfies.
 ///
 /// # Safety
 /// `code` must be what [`precompile`] returned, in this process or in a compiler process of
 /// this same build (or a disk cache entry whose checksum proves it is): deserializing trusts it
 /// to be code wasmtime compiled. wasmtime itself refuses code of another version or settings.
-pub unsafe fn load(wasm: &[u8], code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
+pub unsafe fn load(code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
     let shared = shared(flavor).map_err(Failure::Code)?.ok_or_else(|| {
         Failure::Code(SandboxError::Internal(
             "the pooling allocator is not available".to_owned(),
         ))
     })?;
     let engine = &shared.engine;
-    if is_core_module(wasm) {
+    if Engine::detect_precompiled(code) == Some(Precompiled::Module) {
         // SAFETY: the caller's promise.
         let module = unsafe { Module::deserialize(engine, code) }
             .map_err(|e| Failure::Code(unloadable(e)))?;

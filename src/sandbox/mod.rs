@@ -39,7 +39,8 @@ use vfs::Vfs;
 
 /// A compiled, import-checked program, ready to run any number of times.
 pub struct Program {
-    /// The binary (text input is converted once, here), shared with the program cache's key.
+    /// The bytes as given (a binary, or text the compiler converts), shared with the program
+    /// cache's key.
     wasm: Arc<[u8]>,
     /// Where compiled code is cached on disk, if anywhere.
     cache_dir: Option<PathBuf>,
@@ -77,8 +78,8 @@ impl Program {
         Self::shared(wasm.into().into(), cache_dir, &Budget::default())
     }
 
-    /// Like [`Program::with_cache`], keeping `wasm` itself rather than a copy when it is a
-    /// binary (the program cache shares it with its key), and compiling within `budget`.
+    /// Like [`Program::with_cache`], keeping `wasm` itself rather than a copy (the program cache
+    /// shares it with its key), and compiling within `budget`.
     pub(crate) fn shared(
         wasm: Arc<[u8]>,
         cache_dir: Option<PathBuf>,
@@ -87,14 +88,13 @@ impl Program {
         if let Some(dir) = &cache_dir {
             disk_cache::check_dir(dir).map_err(SandboxError::InvalidOptions)?;
         }
-        let wasm = engine::to_binary(wasm)?;
         let code = code(&wasm, Codegen::Plain, cache_dir.as_deref(), budget)?;
         // The pooled and on-demand engines load the same code. Code the pool cannot hold fails
         // to load there (found without compiling again), and loads on the on-demand engine. A
         // program that is not a command the host can link fails the same on every engine.
         let pooled = match engine::shared(Flavor::Pooled)? {
             // SAFETY: `code` is the compiler's, for plain code.
-            Some(_) => match unsafe { engine::load(&wasm, &code, Flavor::Pooled) } {
+            Some(_) => match unsafe { engine::load(&code, Flavor::Pooled) } {
                 Ok(pre) => Some(pre),
                 Err(engine::Failure::Code(_)) => None,
                 Err(engine::Failure::Program(e)) => return Err(e),
@@ -104,7 +104,7 @@ impl Program {
         let on_demand = OnceLock::new();
         if pooled.is_none() {
             // SAFETY: as above.
-            let pre = unsafe { engine::load(&wasm, &code, Flavor::OnDemand) }?;
+            let pre = unsafe { engine::load(&code, Flavor::OnDemand) }?;
             let _ = on_demand.set(Ok(pre));
         }
         Ok(Self {
@@ -145,7 +145,7 @@ impl Program {
             budget,
         )
         // SAFETY: `code` is the compiler's, for this flavor's codegen.
-        .and_then(|code| Ok(unsafe { engine::load(&self.wasm, &code, flavor) }?));
+        .and_then(|code| Ok(unsafe { engine::load(&code, flavor) }?));
         if let Err(SandboxError::Stopped(_)) = loaded {
             return loaded.map(|_| unreachable!());
         }
