@@ -158,34 +158,38 @@ async function main() {
   const add = (what, hermetic, nodeWasi, unit, target) => rows.push({ what, hermetic, nodeWasi, unit, target })
   const fmt = (x, unit) => (x === undefined ? 'n/a' : `${x.toFixed(unit === 'µs' || unit === 'MiB' ? 1 : 2)} ${unit}`)
 
-  // 1. Warm run of hello world, output captured.
-  const helloH = hermeticRunner(p2('hello'))
-  const helloN = nodeWasiRunner(p1('hello'))
-  if (helloH().stdout.toString() !== helloN().stdout.toString()) throw new Error('hello outputs differ')
-  const warmH = perRun(helloH, 20000)
-  const warmN = perRun(helloN, 5000)
-  add('warm hello, median', warmH.median, warmN.median, 'µs', '<= 25 µs')
-  add('warm hello, p90', warmH.p90, warmN.p90, 'µs', '')
-  const warmP1 = perRun(hermeticRunner(p1('hello')), 20000)
-  add('warm hello, the preview1 build for both, median', warmP1.median, warmN.median, 'µs', '<= 25 µs')
-  // runWasi finds the compiled program by comparing the bytes it is given with the cache's.
-  const helloBytes = fs.readFileSync(p2('hello'))
-  const warmRunWasi = perRun(() => runWasi(helloBytes, { args: [] }), 20000)
-  add('warm hello through runWasi (same bytes each call), median', warmRunWasi.median, warmN.median, 'µs', '')
+  // `--compile-only`: just the first-run and compile rows, printed; BENCHMARKS.md untouched.
+  const compileOnly = process.argv.includes('--compile-only')
+  if (!compileOnly) {
+    // 1. Warm run of hello world, output captured.
+    const helloH = hermeticRunner(p2('hello'))
+    const helloN = nodeWasiRunner(p1('hello'))
+    if (helloH().stdout.toString() !== helloN().stdout.toString()) throw new Error('hello outputs differ')
+    const warmH = perRun(helloH, 20000)
+    const warmN = perRun(helloN, 5000)
+    add('warm hello, median', warmH.median, warmN.median, 'µs', '<= 25 µs')
+    add('warm hello, p90', warmH.p90, warmN.p90, 'µs', '')
+    const warmP1 = perRun(hermeticRunner(p1('hello')), 20000)
+    add('warm hello, the preview1 build for both, median', warmP1.median, warmN.median, 'µs', '<= 25 µs')
+    // runWasi finds the compiled program by comparing the bytes it is given with the cache's.
+    const helloBytes = fs.readFileSync(p2('hello'))
+    const warmRunWasi = perRun(() => runWasi(helloBytes, { args: [] }), 20000)
+    add('warm hello through runWasi (same bytes each call), median', warmRunWasi.median, warmN.median, 'µs', '')
 
-  // 2. CPU-bound program, as a ratio to native (best of 3), default limits on.
-  const rounds = '40'
-  const nativeMs = best(() => spawnSync(native('cpu'), [rounds]), 9)
-  const cpuH = hermeticRunner(p2('cpu'), [rounds])
-  const cpuN = nodeWasiRunner(p1('cpu'), [rounds])
-  const expected = execFileSync(native('cpu'), [rounds], { encoding: 'utf8' })
-  if (cpuH().stdout.toString() !== expected || cpuN().stdout.toString() !== expected) throw new Error('cpu outputs differ')
-  add(`CPU-bound (sieve), ratio to native (${nativeMs.toFixed(0)} ms)`, best(cpuH, 5) / nativeMs, best(cpuN, 5) / nativeMs, 'x', '<= 1.2x')
+    // 2. CPU-bound program, as a ratio to native (best of 3), default limits on.
+    const rounds = '40'
+    const nativeMs = best(() => spawnSync(native('cpu'), [rounds]), 9)
+    const cpuH = hermeticRunner(p2('cpu'), [rounds])
+    const cpuN = nodeWasiRunner(p1('cpu'), [rounds])
+    const expected = execFileSync(native('cpu'), [rounds], { encoding: 'utf8' })
+    if (cpuH().stdout.toString() !== expected || cpuN().stdout.toString() !== expected) throw new Error('cpu outputs differ')
+    add(`CPU-bound (sieve), ratio to native (${nativeMs.toFixed(0)} ms)`, best(cpuH, 5) / nativeMs, best(cpuN, 5) / nativeMs, 'x', '<= 1.2x')
 
-  // 3. A program sleeping 5 x 1 s: wall time.
-  const sleepH = hermeticRunner(p2('sleep'))
-  const sleepN = nodeWasiRunner(p1('sleep'))
-  add('sleep 5 x 1 s, wall time', best(sleepH), best(sleepN, 1), 'ms', '< 10 ms')
+    // 3. A program sleeping 5 x 1 s: wall time.
+    const sleepH = hermeticRunner(p2('sleep'))
+    const sleepN = nodeWasiRunner(p1('sleep'))
+    add('sleep 5 x 1 s, wall time', best(sleepH), best(sleepN, 1), 'ms', '< 10 ms')
+  }
 
   // 4. First run in a fresh process: compiling, or with a warm disk cache; and Node alone.
   const nodeAlone = freshProcess('0')
@@ -207,6 +211,11 @@ async function main() {
   add(`compile hello (85 KB), median, in a warm compiler process (in-process: ${compileHello.inProcess.toFixed(1)} ms)`, compileHello.process, helloModule, 'ms', '<= 1.1 x in-process')
   const compilePython = compileSideBySide(p2('python'), 2, 2)
   add(`compile CPython (19 MB), median, in a warm compiler process (in-process: ${compilePython.inProcess.toFixed(0)} ms)`, compilePython.process, undefined, 'ms', '<= 1.1 x in-process')
+
+  if (compileOnly) {
+    for (const r of rows) console.log(`| ${r.what} | ${fmt(r.hermetic, r.unit)} | ${fmt(r.nodeWasi, r.unit)} | ${r.target} |`)
+    return
+  }
 
   // 5. Async throughput, all cores against one.
   const cores = os.cpus().length

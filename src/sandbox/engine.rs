@@ -272,6 +272,23 @@ pub fn compiler(codegen: Codegen) -> Result<&'static Engine, SandboxError> {
         .map_err(|e| SandboxError::Internal(format!("cannot set up the wasm compiler: {e}")))
 }
 
+/// An engine that runs code of `codegen`: the pooled one (or the on-demand one without a pool)
+/// for plain code, the fuel engine for metered code.
+pub fn running(codegen: Codegen) -> Result<&'static Engine, SandboxError> {
+    let shared = match codegen {
+        Codegen::Plain => match shared(Flavor::Pooled)? {
+            Some(pooled) => pooled,
+            None => shared(Flavor::OnDemand)?.ok_or_else(no_engine)?,
+        },
+        Codegen::Metered => shared(Flavor::Fuel)?.ok_or_else(no_engine)?,
+    };
+    Ok(&shared.engine)
+}
+
+fn no_engine() -> SandboxError {
+    SandboxError::Internal("no engine".to_owned())
+}
+
 /// Compiles `wasm` (a module or a component, binary or text) to code of `codegen`, serialized,
 /// in this process: what a compiler process does (`compiler/`). Invalid bytes are
 /// `InvalidWasm`, with wasmtime's message.
