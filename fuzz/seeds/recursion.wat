@@ -1,0 +1,2 @@
+;; Unbounded recursion: the call stack is exhausted.
+(module (func $f (export "_start") (call $f)))
