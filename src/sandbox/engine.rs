@@ -217,26 +217,6 @@ pub fn shared(flavor: Flavor) -> Result<Option<&'static Shared>, SandboxError> {
     }
 }
 
-/// Turns what the caller handed in into a WebAssembly binary: binaries as they are; UTF-8 text
-/// whose first token opens an s-expression or a comment is parsed as the text format (a module
-/// or a component), and its parse error is the message if it is not valid; anything else is
-/// "not a WebAssembly binary". Done by the compiler ([`precompile`]), so a text that is slow or
-/// big to parse costs the compiler process, within the call's budget, not the host.
-fn to_binary(wasm: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, SandboxError> {
-    if wasm.starts_with(b"\0asm") {
-        return Ok(wasm.into());
-    }
-    let looks_like_text =
-        std::str::from_utf8(wasm).is_ok_and(|text| text.trim_start().starts_with(['(', ';']));
-    if !looks_like_text {
-        return Err(SandboxError::InvalidWasm(
-            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
-        ));
-    }
-    wat::parse_bytes(wasm)
-        .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
-}
-
 /// Which code a program is compiled to. The pooled and on-demand engines have the same
 /// settings but for where memory comes from, so they share one compatibility hash and the same
 /// compiled code (`Plain`), which either loads; the fuel engine's code is metered.
@@ -289,23 +269,6 @@ fn no_engine() -> SandboxError {
     SandboxError::Internal("no engine".to_owned())
 }
 
-/// Compiles `wasm` (a module or a component, binary or text) to code of `codegen`, serialized,
-/// in this process: what a compiler process does (`compiler/`). Invalid bytes are
-/// `InvalidWasm`, with wasmtime's message.
-pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError> {
-    let engine = compiler(codegen)?;
-    let wasm = to_binary(wasm)?;
-    if is_core_module(&wasm) {
-        engine
-            .precompile_module(&wasm)
-            .map_err(|e| invalid("invalid module", e))
-    } else {
-        engine
-            .precompile_component(&wasm)
-            .map_err(|e| invalid("invalid component", e))
-    }
-}
-
 /// Where loading a program failed.
 pub enum Failure {
     /// Loading the code: for the pooled engine, code beyond the pool's limits.
@@ -323,12 +286,12 @@ impl From<Failure> for SandboxError {
     }
 }
 
-/// Loads `code`, which [`precompile`] made for `flavor`'s codegen, into `flavor`'s engine, and
+/// Loads `code`, which [`precompile`](super::compiler::precompile) made for `flavor`'s codegen, into `flavor`'s engine, and
 /// checks that it is a `wasi:cli/command` component or a preview1 module whose imports the
 /// host satisfies.
 ///
 /// # Safety
-/// `code` must be what [`precompile`] returned, in this process or in a compiler process of
+/// `code` must be what [`precompile`](super::compiler::precompile) returned, in this process or in a compiler process of
 /// this same build (or a disk cache entry whose checksum proves it is): deserializing trusts it
 /// to be code wasmtime compiled. wasmtime itself refuses code of another version or settings.
 pub unsafe fn load(code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
@@ -370,7 +333,7 @@ fn unloadable(e: wasmtime::Error) -> SandboxError {
 /// What failed compiling or checking the program: the bytes' fault (`InvalidWasm`, which the
 /// program cache keeps), unless the host ran out of memory doing it (`Internal`: not the bytes'
 /// fault, so not cached as theirs).
-fn invalid(what: &str, e: wasmtime::Error) -> SandboxError {
+pub(crate) fn invalid(what: &str, e: wasmtime::Error) -> SandboxError {
     if report::out_of_memory(&e) {
         return SandboxError::Internal(format!("the host ran out of memory: {what}: {e:#}"));
     }
@@ -399,6 +362,6 @@ fn link_module(shared: &Shared, module: &Module) -> Result<InstancePre<StoreData
 }
 
 /// A core module has version 1 and layer 0 in its header; a component has layer 1.
-fn is_core_module(wasm: &[u8]) -> bool {
+pub(crate) fn is_core_module(wasm: &[u8]) -> bool {
     wasm.get(4..8) == Some(&[1, 0, 0, 0])
 }

@@ -8,7 +8,7 @@
 //! child process, which is killed when the call's [`Budget`] runs out or the call is cancelled,
 //! and whose memory is capped with `RLIMIT_DATA` (by default at [`MEMORY_BYTES`]): an
 //! allocation past it aborts the child, never the host. The child sends back the serialized
-//! code, which the host loads with `deserialize` ([`engine::load`]); a killed child is all a
+//! code, which the host loads with `deserialize` ([`load`](super::engine::load)); a killed child is all a
 //! bomb costs.
 //!
 //! A compiler process serves one compilation at a time and is kept for the next one (starting
@@ -25,16 +25,18 @@
 //! and `len` bytes of wasm; a reply is `[status: u8][len: u64 LE]` and `len` bytes of code
 //! (status [`OK`]) or of a UTF-8 message.
 
+mod code;
 mod serve;
 mod worker;
 
+pub use code::precompile;
 pub use serve::{effective_memory, serve};
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use super::engine::{self, Codegen};
+use super::engine::Codegen;
 use super::error::SandboxError;
 use super::limits::Budget;
 use worker::{Broken, Worker};
@@ -86,7 +88,7 @@ pub fn compile(codegen: Codegen, wasm: &[u8], budget: &Budget) -> Result<Vec<u8>
         return Err(SandboxError::Stopped(spent));
     }
     let Some(command) = COMMAND.get() else {
-        let code = engine::precompile(codegen, wasm)?;
+        let code = precompile(codegen, wasm)?;
         if code.len() as u64 > MAX_CODE_BYTES {
             return Err(code_too_large());
         }

@@ -3,7 +3,7 @@
 use std::io::{self, Read, Write};
 
 use super::{INTERNAL, INVALID, OK, codegen_of};
-use crate::sandbox::engine::{self, Codegen};
+use crate::sandbox::engine::Codegen;
 use crate::sandbox::error::SandboxError;
 
 /// The compiler process's main loop: compiles a small module first (which starts the engine and
@@ -14,7 +14,7 @@ use crate::sandbox::error::SandboxError;
 pub fn serve(memory_bytes: u64) -> io::Result<()> {
     // A thread pool that failed to start under the cap would fail every later compilation.
     let warm = wat::parse_str("(module (func (export \"_start\")))").map_err(io::Error::other)?;
-    engine::precompile(Codegen::Plain, &warm).map_err(io::Error::other)?;
+    super::precompile(Codegen::Plain, &warm).map_err(io::Error::other)?;
     limit_memory(memory_bytes)?;
     die_with_host();
     let mut input = io::stdin().lock();
@@ -29,7 +29,7 @@ pub fn serve(memory_bytes: u64) -> io::Result<()> {
         let len = u64::from_le_bytes(header[1..9].try_into().unwrap_or_default());
         let mut wasm = Vec::new();
         (&mut input).take(len).read_to_end(&mut wasm)?;
-        let compiled = std::panic::catch_unwind(|| engine::precompile(codegen, &wasm));
+        let compiled = std::panic::catch_unwind(|| super::precompile(codegen, &wasm));
         let (status, payload) = match compiled {
             Ok(Ok(code)) => (OK, code),
             Ok(Err(SandboxError::InvalidWasm(message))) => (INVALID, message.into_bytes()),
