@@ -146,8 +146,8 @@ impl Program {
         )
         // SAFETY: `code` is the compiler's, for this flavor's codegen.
         .and_then(|code| Ok(unsafe { engine::load(&code, flavor) }?));
-        if let Err(SandboxError::Stopped(_)) = loaded {
-            return loaded.map(|_| unreachable!());
+        if let Err(SandboxError::Stopped(spent)) = loaded {
+            return Err(SandboxError::Stopped(spent));
         }
         // Another thread may have loaded it meanwhile; its result is as good.
         slot.get_or_init(|| loaded).as_ref().map_err(Clone::clone)
