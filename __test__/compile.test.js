@@ -194,6 +194,26 @@ test('a compiler process that stops reading costs the budget, not a hang', () =>
   assert.deepEqual(result, ['timeout', true])
 })
 
+test('compiler processes load the addon the host loaded, even when its file is gone since', () => {
+  // The host loads a copy under a name that does not end in .node and compiles once (which
+  // pins the file), then the copy is removed (an upgrade in place): new compiler processes,
+  // for the killed one and for distinct bytes, still start, through /proc.
+  const { result } = inChild(
+    Buffer.alloc(0),
+    `const copy = require('path').join(require('os').tmpdir(), 'hw-' + process.pid + '.so')
+    fs.copyFileSync(${JSON.stringify(path.join(__dirname, '..', 'hermetic-wasi.linux-x64-gnu.node'))}, copy)
+    const m = { exports: {} }
+    process.dlopen(m, copy)
+    m.exports.runWasi(hello)
+    fs.rmSync(copy)
+    const bomb = ${JSON.stringify(`(module ${'(func)'.repeat(200_000)})`)}
+    const stopped = m.exports.runWasi(bomb, { limits: { timeoutMs: 200 } }).outcome
+    const r = m.exports.runWasi(Buffer.concat([hello, Buffer.from([0, 2, 1, 0x79])]))
+    return { result: [stopped, r.outcome, r.stdout.toString()] }`,
+  )
+  assert.deepEqual(result, ['timeout', 'exited', 'hello from stdout\n'])
+})
+
 test('compiler processes are reaped: no zombies, at most two idle', () => {
   const children = fs
     .readdirSync(`/proc/${process.pid}/task`)

@@ -213,7 +213,7 @@ pub fn shared(flavor: Flavor) -> Result<Option<&'static Shared>, SandboxError> {
     match (flavor, shared) {
         (Flavor::Pooled, shared) => Ok(shared.as_ref()),
         (_, Some(shared)) => Ok(Some(shared)),
-        (_, None) => Err(SandboxError::Internal("no engine".to_owned())),
+        (_, None) => Err(no_engine()),
     }
 }
 

@@ -297,11 +297,6 @@ impl Budget {
             .is_some_and(|deadline| Instant::now() >= deadline)
             .then_some(LimitExceeded::Timeout)
     }
-
-    /// Whether the call was cancelled.
-    pub fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
 }
 
 /// Ends a run that outlives its wall-clock budget or is cancelled: checked at each epoch tick
