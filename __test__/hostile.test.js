@@ -166,3 +166,48 @@ test('output the host cannot hold ends the run as hostOutOfMemory, not an abort'
   })
   assert.deepEqual(JSON.parse(output), ['hostOutOfMemory', 137, true, 'exited'])
 })
+
+test('instance state and segments are bounded before compiling; a program at the bound instantiates quickly', (t) => {
+  // The programs are made in the child: they are too big for its command line.
+  const value = inChild(`
+    const { Program } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const { performance } = require('perf_hooks')
+    const component = (module, count) => \`(component (core module $m \${module})
+      \${'(core instance (instantiate $m))'.repeat(count)}
+      (core module $main (func (export "run") (result i32) (i32.const 0))) (core instance $i (instantiate $main))
+      (func $run (result (result)) (canon lift (core func $i "run")))
+      (instance $r (export "run" (func $run))) (export "wasi:cli/run@0.2.0" (instance $r)))\`
+    const globals = (n) => '(global i32 (i32.const 1))'.repeat(n)
+    const bomb = component(globals(1000000), 300)
+    let started = performance.now()
+    // Parsing the text and measuring take longer than 100 ms.
+    const early = runWasi(bomb, { limits: { memoryBytes: 1 << 20, timeoutMs: 100 } }).outcome
+    const earlyMs = performance.now() - started
+    started = performance.now()
+    let refused
+    try {
+      runWasi(bomb, { limits: { memoryBytes: 1 << 20, timeoutMs: 10000 } })
+    } catch (e) {
+      refused = [e.code, e.message]
+    }
+    const refusedMs = performance.now() - started
+    // About 61 MiB of state: just below the bound.
+    const atBound = new Program(component(globals(400000), 10), { timeoutMs: Infinity })
+    started = performance.now()
+    const outcome = atBound.run({ limits: { timeoutMs: 100 } }).outcome
+    const runMs = performance.now() - started
+    const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
+    return { early, earlyMs, refused, refusedMs, outcome, runMs, hwm }`)
+  t.diagnostic(JSON.stringify(value))
+  // Once: 4.7 GB of RSS, and 4 s past a 100 ms timeout.
+  assert.equal(value.early, 'timeout')
+  assert.ok(value.earlyMs < 1000, `${value.earlyMs} ms`)
+  assert.deepEqual(value.refused, [
+    'ERR_COMPILE_LIMIT',
+    'instantiating the program would take 4578 MiB of instance state, more than the 64 MiB a run may have',
+  ])
+  assert.ok(value.refusedMs < 5000, `${value.refusedMs} ms`)
+  assert.equal(value.outcome, 'exited')
+  assert.ok(value.runMs < 1000, `${value.runMs} ms`)
+  assert.ok(value.hwm < 1024 * 1024 * 1024, `peak RSS ${value.hwm}`)
+})

@@ -37,8 +37,10 @@ use wasmtime::Engine;
 
 use super::engine::Codegen;
 
-/// The first bytes of every cache file; bumped when the format changes.
-const MAGIC: &[u8; 8] = b"hwasi03\n";
+/// The first bytes of every cache file; bumped when the format changes, or what a compiler
+/// checks before it writes code (`04`: the instantiation footprint), so that code from an older
+/// build is compiled again rather than trusted to have passed checks it never made.
+const MAGIC: &[u8; 8] = b"hwasi04\n";
 
 /// The compiled code of `codegen` for `wasm` stored in `dir`, if a valid entry is there.
 /// Nothing is read from a directory that fails [`check_dir`] now: it is checked at every use,

@@ -9,6 +9,7 @@ mod conformance;
 mod disk_cache;
 mod errors;
 mod filesystem;
+mod footprint;
 mod fuzz;
 mod limits;
 mod preview1;

@@ -3,16 +3,23 @@
 
 use std::borrow::Cow;
 
+use super::footprint;
 use crate::sandbox::engine::{self, Codegen};
 use crate::sandbox::error::SandboxError;
 
 /// Compiles `wasm` (a module or a component, binary or text) to code of `codegen`, serialized,
-/// in this process: what a compiler process does. Invalid bytes are
-/// `InvalidWasm`, with wasmtime's message.
+/// in this process: what a compiler process does. Invalid bytes are `InvalidWasm`, with
+/// wasmtime's message; a program whose instantiation would cost more than a run may have
+/// ([`footprint`]) is `CompileLimit`, found before compiling it.
 pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError> {
     let engine = engine::compiler(codegen)?;
     let wasm = to_binary(wasm)?;
-    if engine::is_core_module(&wasm) {
+    let core_module = engine::is_core_module(&wasm);
+    let measured = footprint::measure(&wasm, core_module);
+    if let Ok(footprint) = &measured {
+        footprint.check()?;
+    }
+    let code = if core_module {
         engine
             .precompile_module(&wasm)
             .map_err(|e| engine::invalid("invalid module", e))
@@ -20,7 +27,13 @@ pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError
         engine
             .precompile_component(&wasm)
             .map_err(|e| engine::invalid("invalid component", e))
-    }
+    }?;
+    // Bytes wasmtime compiles but its translation refused: never expected, and not run
+    // unmeasured.
+    measured.map_err(|e| {
+        SandboxError::Internal(format!("cannot measure the program's instances: {e:#}"))
+    })?;
+    Ok(code)
 }
 
 /// Turns what the caller handed in into a WebAssembly binary: binaries as they are; UTF-8 text

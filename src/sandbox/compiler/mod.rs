@@ -26,10 +26,12 @@
 //! (status [`OK`]) or of a UTF-8 message.
 
 mod code;
+mod footprint;
 mod serve;
 mod worker;
 
 pub use code::precompile;
+pub use footprint::{Footprint, MAX_SEGMENT_BYTES, MAX_STATE_BYTES, measure};
 pub use serve::{effective_memory, serve};
 
 use std::ffi::OsString;
@@ -58,6 +60,7 @@ pub const MAX_CODE_BYTES: u64 = 256 << 20;
 const OK: u8 = 0;
 const INVALID: u8 = 1;
 const INTERNAL: u8 = 2;
+const LIMIT: u8 = 3;
 
 /// How to start a compiler process: a program and its arguments, run with an empty environment.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use std::io::{self, Read, Write};
 
-use super::{INTERNAL, INVALID, OK, codegen_of};
+use super::{INTERNAL, INVALID, LIMIT, OK, codegen_of};
 use crate::sandbox::engine::Codegen;
 use crate::sandbox::error::SandboxError;
 
@@ -33,6 +33,7 @@ pub fn serve(memory_bytes: u64) -> io::Result<()> {
         let (status, payload) = match compiled {
             Ok(Ok(code)) => (OK, code),
             Ok(Err(SandboxError::InvalidWasm(message))) => (INVALID, message.into_bytes()),
+            Ok(Err(SandboxError::CompileLimit(message))) => (LIMIT, message.into_bytes()),
             Ok(Err(other)) => (INTERNAL, other.to_string().into_bytes()),
             Err(_) => (INTERNAL, b"the compiler panicked".to_vec()),
         };

@@ -4,7 +4,9 @@
 use std::io::{self, Read, Write};
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 
-use super::{CompilerCommand, IDLE, INVALID, MAX_CODE_BYTES, OK, code_too_large, codegen_byte};
+use super::{
+    CompilerCommand, IDLE, INVALID, LIMIT, MAX_CODE_BYTES, OK, code_too_large, codegen_byte,
+};
 use crate::sandbox::engine::Codegen;
 use crate::sandbox::error::SandboxError;
 use crate::sandbox::limits::{Budget, LimitExceeded};
@@ -136,6 +138,7 @@ impl Worker {
         let result = match status {
             OK => return Ok(self.keep(payload)),
             INVALID => Err(SandboxError::InvalidWasm(text(payload))),
+            LIMIT => Err(SandboxError::CompileLimit(text(payload))),
             _ => return Err(SandboxError::Internal(text(payload))),
         };
         self.keep(result)

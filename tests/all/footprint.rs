@@ -1,0 +1,113 @@
+//! What instantiating a program costs (`compiler/footprint.rs`): measured before compiling, and
+//! refused with the bytes when it is more than a run may have.
+
+use std::time::Instant;
+
+use hermetic_wasi::sandbox::SandboxError;
+use hermetic_wasi::sandbox::compiler::{self, Footprint, measure};
+use hermetic_wasi::sandbox::engine::Codegen;
+
+use crate::guest_bytes;
+
+/// A component that instantiates `module` `count` times, then runs a command that exits.
+fn component(module: &str, count: usize) -> Vec<u8> {
+    let instances = "(core instance (instantiate $m (with \"x\" (instance $x))))".repeat(count);
+    wat::parse_str(format!(
+        r#"(component
+            (core module $exports (memory (export "m") 17) (table (export "t") 1 funcref))
+            (core instance $x (instantiate $exports))
+            (core module $m {module}) {instances}
+            (core module $main (func (export "run") (result i32) (i32.const 0)))
+            (core instance $i (instantiate $main))
+            (func $run (result (result)) (canon lift (core func $i "run")))
+            (instance $r (export "run" (func $run))) (export "wasi:cli/run@0.2.0" (instance $r)))"#
+    ))
+    .unwrap()
+}
+
+fn footprint(wasm: &[u8]) -> Footprint {
+    measure(wasm, false).expect("a valid component")
+}
+
+#[test]
+fn each_instance_of_a_module_costs_its_state_and_segments() {
+    let globals = "(global i64 (i64.const 1))".repeat(1000);
+    let one = footprint(&component(&globals, 1));
+    let three = footprint(&component(&globals, 3));
+    // Three instances of $m cost two more than one: 1000 globals of 16 bytes each and the
+    // instance record, and no segments.
+    assert_eq!(three.instances - one.instances, 2);
+    assert_eq!(three.segment_bytes, one.segment_bytes);
+    let per_instance = (three.state_bytes - one.state_bytes) / 2;
+    assert!(
+        (16_000..17_000 + 1024).contains(&per_instance),
+        "{per_instance}"
+    );
+
+    // Segments count at every instantiation, into imported memories and tables too: 100 bytes
+    // of active data, 3 active and 2 passive elements of 8 bytes. Passive data stays in the
+    // code, and declared elements are dropped at once.
+    let segments = r#"(import "x" "m" (memory 1)) (import "x" "t" (table 1 funcref)) (func $f)
+        (data (i32.const 0) "%100%") (data "passive") (elem (i32.const 0) func $f $f $f)
+        (elem func $f $f) (elem declare func $f) (func (drop (ref.func $f)))"#
+        .replace("%100%", &"a".repeat(100));
+    let one = footprint(&component(&segments, 1));
+    let five = footprint(&component(&segments, 5));
+    assert_eq!(five.segment_bytes - one.segment_bytes, 4 * 140);
+}
+
+#[test]
+fn real_programs_are_far_below_the_caps() {
+    let hello = footprint(&guest_bytes("hello"));
+    let python = footprint(&guest_bytes("python"));
+    for (name, footprint) in [("hello", hello), ("python", python)] {
+        assert!(
+            footprint.state_bytes < compiler::MAX_STATE_BYTES / 64,
+            "{name}"
+        );
+        assert!(
+            footprint.segment_bytes < compiler::MAX_SEGMENT_BYTES / 16,
+            "{name}"
+        );
+        footprint.check().expect("within the caps");
+    }
+    let module = measure(&guest_bytes("p1/hello"), true).expect("a valid module");
+    assert_eq!(module.instances, 1);
+}
+
+#[test]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a sanity bound on the host's time, not the guest's"
+)]
+fn a_program_whose_instances_are_too_big_is_refused_before_it_compiles() {
+    // A million globals instantiated 300 times once took 4.7 GB and 4 s to instantiate under
+    // `memoryBytes: 1 MiB` and `timeoutMs: 100`.
+    let globals = component(&"(global i32 (i32.const 1))".repeat(1_000_000), 300);
+    let started = Instant::now();
+    let refused = compiler::precompile(Codegen::Plain, &globals);
+    match refused {
+        Err(SandboxError::CompileLimit(message)) => assert_eq!(
+            message,
+            "instantiating the program would take 4578 MiB of instance state, more than the 64 \
+             MiB a run may have"
+        ),
+        other => panic!("{:?}", other.map(|code| code.len())),
+    }
+    // Measured, not compiled: a million globals take about 2 s to compile.
+    assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+
+    // 1 MiB of data into an imported memory, 300 times.
+    let data = format!(
+        r#"(import "x" "m" (memory 1)) (data (i32.const 0) "{}")"#,
+        "a".repeat(1 << 20)
+    );
+    match compiler::precompile(Codegen::Plain, &component(&data, 300)) {
+        Err(SandboxError::CompileLimit(message)) => assert_eq!(
+            message,
+            "instantiating the program would take 300 MiB of data and element segments, more \
+             than the 256 MiB a run may have"
+        ),
+        other => panic!("{:?}", other.map(|code| code.len())),
+    }
+}
