@@ -15,7 +15,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{
     FnArgs, Function, FunctionRef, JsObjectValue, Object, ObjectRef, ToNapiValue, Unknown,
@@ -24,6 +24,7 @@ use napi::{Env, JsDeferred, ScopedTask, ValueType, sys};
 
 use super::error::{ErrorCode, JsError, JsResult, invalid_options};
 use super::result::RunResult;
+use crate::sandbox::sync::lock;
 use crate::sandbox::{self, Program, RunOptions};
 
 /// The program of an async run: compiled already, or bytes to compile on the pool thread.
@@ -141,11 +142,6 @@ type Deferred = JsDeferred<Settled, Resolver>;
 fn reject(env: &Env, deferred: Deferred, error: JsError) {
     let value = napi::JsError::from(error).into_unknown(Env::from_raw(env.raw()));
     deferred.reject(napi::Error::from(value));
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock only means a panic elsewhere; the flags inside stay meaningful.
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Run {

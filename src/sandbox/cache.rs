@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::limits::Budget;
 use super::{Program, SandboxError, disk_cache};
+use crate::sandbox::sync::lock;
 
 /// How many programs (or rejected byte strings) the cache keeps.
 pub const CAPACITY: usize = 16;
@@ -61,7 +62,7 @@ impl Entry {
 static ENTRIES: Mutex<Vec<Arc<Entry>>> = Mutex::new(Vec::new());
 
 fn entries() -> MutexGuard<'static, Vec<Arc<Entry>>> {
-    ENTRIES.lock().unwrap_or_else(|e| e.into_inner())
+    lock(&ENTRIES)
 }
 
 /// Whether two byte strings are equal: by pointer when both are the cache's copy.

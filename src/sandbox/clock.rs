@@ -20,11 +20,15 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
-use super::limits::LimitExceeded;
+use super::ending::LimitExceeded;
+use crate::sandbox::sync::lock;
 
 /// How far each read of a clock moves virtual time: one microsecond. A loop waiting for one
 /// second of virtual time by reading the clock ends after a million reads.
 pub const READ_TICK_NS: u64 = 1_000;
+
+/// Nanoseconds in a second, for the clocks' and timestamps' seconds-and-nanoseconds forms.
+pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
 
 /// A virtual clock shared by one run's host state and its executor.
 #[derive(Clone)]
@@ -55,9 +59,7 @@ impl VirtualClock {
     }
 
     fn state(&self) -> MutexGuard<'_, ClockState> {
-        // A poisoned lock only means a panic elsewhere in this run; the plain integers inside
-        // are still consistent.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.inner)
     }
 
     /// Nanoseconds elapsed since the start, without the read tick (for the host's own use).

@@ -35,45 +35,41 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 
-use super::engine::Codegen;
-
 /// The first bytes of every cache file; bumped when the format changes, or what a compiler
 /// checks before it writes code (`04`: the instantiation footprint), so that code from an older
 /// build is compiled again rather than trusted to have passed checks it never made.
 const MAGIC: &[u8; 8] = b"hwasi04\n";
 
-/// The compiled code of `codegen` for `wasm` stored in `dir`, if a valid entry is there.
+/// The compiled code tagged `tag` (which code generation made it) for `wasm` stored in `dir`,
+/// if a valid entry is there.
 /// Nothing is read from a directory that fails [`check_dir`] now: it is checked at every use,
 /// not only when the program was made, since a directory may be opened to others later and
 /// code for the fuel and on-demand engines is loaded on a later run.
-pub fn read_code(engine: &Engine, codegen: Codegen, wasm: &[u8], dir: &Path) -> Option<Vec<u8>> {
+pub fn read_code(engine: &Engine, tag: &str, wasm: &[u8], dir: &Path) -> Option<Vec<u8>> {
     check_dir(dir).ok()?;
-    let name = file_name(engine, codegen, wasm);
+    let name = file_name(engine, tag, wasm);
     // The checksum catches damage; wasmtime's header check catches a payload that is not
     // serialized code at all (the version and settings are in the name).
     read(&dir.join(&name), &name).filter(|code| Engine::detect_precompiled(code).is_some())
 }
 
-/// Stores `code`, compiled from `wasm` for `codegen` by `engine`, in `dir`. Best-effort: a
+/// Stores `code`, compiled from `wasm` by `engine`'s settings with the code generation named
+/// `tag`, in `dir`. Best-effort: a
 /// cache that cannot be written is a cache miss next time.
-pub fn store_code(engine: &Engine, codegen: Codegen, wasm: &[u8], dir: &Path, code: &[u8]) {
+pub fn store_code(engine: &Engine, tag: &str, wasm: &[u8], dir: &Path, code: &[u8]) {
     if check_dir(dir).is_err() {
         return;
     }
-    let name = file_name(engine, codegen, wasm);
+    let name = file_name(engine, tag, wasm);
     let _ = write(dir, &dir.join(&name), &checksum(&name, code), code);
 }
 
-fn file_name(engine: &Engine, codegen: Codegen, wasm: &[u8]) -> String {
+fn file_name(engine: &Engine, tag: &str, wasm: &[u8]) -> String {
     let mut settings = DigestHasher(Sha256::new());
     engine.precompile_compatibility_hash().hash(&mut settings);
     let settings = settings.0.finalize();
-    let codegen = match codegen {
-        Codegen::Plain => "plain",
-        Codegen::Metered => "metered",
-    };
     format!(
-        "{}-{codegen}-{}.cwasm",
+        "{}-{tag}-{}.cwasm",
         hex(&Sha256::digest(wasm)),
         hex(&settings[..8])
     )

@@ -228,6 +228,16 @@ pub enum Codegen {
     Metered,
 }
 
+impl Codegen {
+    /// Its name in file names (the disk cache's).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Plain => "plain",
+            Self::Metered => "metered",
+        }
+    }
+}
+
 impl Flavor {
     /// The code this flavor's engine runs.
     pub fn codegen(self) -> Codegen {

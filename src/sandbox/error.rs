@@ -1,7 +1,7 @@
 //! The engine's one public error: misuse by the caller. What a guest does is never an error; it
 //! is an [`Outcome`](super::report::Outcome).
 
-use super::limits::LimitExceeded;
+use super::ending::LimitExceeded;
 
 /// Why the engine refused a call. Each variant maps to one stable JS error code in the binding.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,54 +3,14 @@
 //! run with a [`LimitExceeded`] error that `report.rs` turns into that limit's outcome.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
 use wasmtime::{Engine, ResourceLimiter, UpdateDeadline};
 
-/// Which bound a run hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LimitExceeded {
-    /// The wall-clock budget (`timeoutMs`) ran out.
-    Timeout,
-    /// A memory or table growth would exceed `memoryBytes`.
-    Memory,
-    /// stdout plus stderr reached `outputBytes`.
-    Output,
-    /// The virtual clock would pass `virtualTimeMs`.
-    VirtualTime,
-    /// The run was cancelled by its caller.
-    Cancelled,
-}
-
-impl std::fmt::Display for LimitExceeded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Timeout => "the run exceeded its wall-clock budget",
-            Self::Memory => "the run exceeded its memory limit",
-            Self::Output => "the run exceeded its output limit",
-            Self::VirtualTime => "the run exceeded its virtual time limit",
-            Self::Cancelled => "the run was cancelled",
-        })
-    }
-}
-
-impl std::error::Error for LimitExceeded {}
-
-/// The host could not provide memory the run was entitled to: a growth within every limit
-/// that the operating system refused, or a memory it could not map. Not the guest's doing, so
-/// the run ends rather than handing the guest a failure that depends on the host's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HostOutOfMemory;
-
-impl std::fmt::Display for HostOutOfMemory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the host could not allocate memory the run was entitled to")
-    }
-}
-
-impl std::error::Error for HostOutOfMemory {}
+use super::ending::{HostOutOfMemory, LimitExceeded};
+use super::sync::lock;
 
 /// Caps the linear memories and tables of one store at a total number of bytes.
 pub struct MemoryLimiter {
@@ -196,7 +156,7 @@ static TICKER: OnceLock<Arc<Ticker>> = OnceLock::new();
 /// the thread. Called once per engine, when it is built.
 pub fn watch_engine(engine: &Engine) -> std::io::Result<()> {
     static STARTED: Mutex<bool> = Mutex::new(false);
-    let mut started = STARTED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut started = lock(&STARTED);
     if !*started {
         let ticker = Arc::new(Ticker {
             engines: Mutex::new(Vec::new()),
@@ -216,11 +176,6 @@ pub fn watch_engine(engine: &Engine) -> std::io::Result<()> {
         lock(&ticker.engines).push(engine.clone());
     }
     Ok(())
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock only means a panic elsewhere; the list of engines stays valid.
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[allow(

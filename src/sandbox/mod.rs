@@ -11,6 +11,7 @@ pub mod compiler;
 pub mod config;
 pub mod cpu;
 pub mod disk_cache;
+pub mod ending;
 pub mod engine;
 pub mod error;
 pub mod executor;
@@ -19,6 +20,7 @@ pub mod limits;
 pub mod p1;
 pub mod report;
 pub mod store;
+pub mod sync;
 pub mod vfs;
 
 pub use config::{Limits, RunOptions};
@@ -32,8 +34,9 @@ use std::sync::{Arc, OnceLock};
 use wasmtime::{PoolConcurrencyLimitError, Store};
 
 use clock::VirtualClock;
+use ending::LimitExceeded;
 use engine::{Codegen, Flavor, Pre};
-use limits::{Budget, LimitExceeded, Watchdog};
+use limits::{Budget, Watchdog};
 use store::StoreData;
 use vfs::Vfs;
 
@@ -224,11 +227,11 @@ fn code(
     // compiler's), which a run builds anyway: building a compiler engine only for its name
     // cost a warm start 5 ms.
     let engine = engine::running(codegen)?;
-    if let Some(code) = disk_cache::read_code(engine, codegen, wasm, dir) {
+    if let Some(code) = disk_cache::read_code(engine, codegen.tag(), wasm, dir) {
         return Ok(code);
     }
     let code = compiler::compile(codegen, wasm, budget)?;
-    disk_cache::store_code(engine, codegen, wasm, dir, &code);
+    disk_cache::store_code(engine, codegen.tag(), wasm, dir, &code);
     Ok(code)
 }
 

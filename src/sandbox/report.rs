@@ -2,9 +2,8 @@
 
 use wasmtime::{Trap, WasmBacktrace};
 
+use super::ending::{GuestExit, HostOutOfMemory, LimitExceeded};
 use super::executor::Stall;
-use super::host::cli::GuestExit;
-use super::limits::{HostOutOfMemory, LimitExceeded};
 use super::vfs::Entry;
 
 /// The exit code reported for a trapped guest: 128 + SIGABRT, as a native program that aborts

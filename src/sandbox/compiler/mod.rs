@@ -41,6 +41,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use super::engine::Codegen;
 use super::error::SandboxError;
 use super::limits::Budget;
+use crate::sandbox::sync::lock;
 use worker::{Broken, Worker};
 
 /// The most memory a compilation may use by default, in bytes: the compiler process's data
@@ -112,7 +113,7 @@ pub fn compile(codegen: Codegen, wasm: &[u8], budget: &Budget) -> Result<Vec<u8>
 
 fn idle() -> MutexGuard<'static, Vec<Worker>> {
     static IDLE_WORKERS: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
-    IDLE_WORKERS.lock().unwrap_or_else(|e| e.into_inner())
+    lock(&IDLE_WORKERS)
 }
 
 /// The error for compiled code larger than [`MAX_CODE_BYTES`].

@@ -7,9 +7,10 @@ use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 use super::{
     CompilerCommand, IDLE, INVALID, LIMIT, MAX_CODE_BYTES, OK, code_too_large, codegen_byte,
 };
+use crate::sandbox::ending::LimitExceeded;
 use crate::sandbox::engine::Codegen;
 use crate::sandbox::error::SandboxError;
-use crate::sandbox::limits::{Budget, LimitExceeded};
+use crate::sandbox::limits::Budget;
 
 /// How often a waiting compilation checks its budget, in milliseconds: an abort or a timeout
 /// ends it within this (plus killing the process).
@@ -23,6 +24,8 @@ pub enum Broken {
     Died,
     /// The reply announced more code than the host accepts ([`MAX_CODE_BYTES`]).
     TooLarge,
+    /// The host could not allocate room for a reply within [`MAX_CODE_BYTES`].
+    NoRoom,
     /// The budget ran out; the process is killed.
     Stopped(LimitExceeded),
 }
@@ -130,6 +133,12 @@ impl Worker {
             Ok(reply) => reply,
             Err(Broken::Stopped(spent)) => return Err(SandboxError::Stopped(spent)),
             Err(Broken::TooLarge) => return Err(code_too_large()),
+            // Not the bytes' fault, so not cached as theirs.
+            Err(Broken::NoRoom) => {
+                return Err(SandboxError::Internal(
+                    "the host ran out of memory receiving the compiled program".to_owned(),
+                ));
+            }
             Err(Broken::Pipe | Broken::Died) => {
                 self.kill();
                 return Err(self.death(memory_bytes));
@@ -219,7 +228,7 @@ impl Reply {
                 }
                 self.payload
                     .try_reserve_exact(self.len() as usize)
-                    .map_err(|_| Broken::TooLarge)?;
+                    .map_err(|_| Broken::NoRoom)?;
             }
         }
         self.payload.extend_from_slice(chunk);

@@ -11,6 +11,7 @@ use crate::sandbox::bindings::wasi::cli::{
     environment, exit, terminal_input, terminal_output, terminal_stderr, terminal_stdin,
     terminal_stdout,
 };
+use crate::sandbox::ending::GuestExit;
 use crate::sandbox::store::StoreData;
 
 /// Per-run state of the `wasi:cli` family.
@@ -24,19 +25,6 @@ pub struct CliCtx {
     /// Standard output and error capture.
     pub output: OutputSink,
 }
-
-/// The guest called `wasi:cli/exit` (or preview1 `proc_exit`): unwinds the guest and carries
-/// its exit code. preview1 exit codes are 32-bit, so the code is too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GuestExit(pub u32);
-
-impl std::fmt::Display for GuestExit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "guest exited with code {}", self.0)
-    }
-}
-
-impl std::error::Error for GuestExit {}
 
 impl environment::Host for StoreData {
     fn get_environment(&mut self) -> wasmtime::Result<Vec<(String, String)>> {

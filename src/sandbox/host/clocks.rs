@@ -8,10 +8,8 @@ use wasmtime::component::Resource;
 use wasmtime_wasi_io::poll::{DynPollable, Pollable, subscribe};
 
 use crate::sandbox::bindings::wasi::clocks::{monotonic_clock, wall_clock};
-use crate::sandbox::clock::{Deadline, VirtualClock};
+use crate::sandbox::clock::{Deadline, NANOS_PER_SECOND, VirtualClock};
 use crate::sandbox::store::StoreData;
-
-const NANOS_PER_SECOND: u128 = 1_000_000_000;
 
 /// Per-run state of the `wasi:clocks` family.
 pub struct ClockCtx {
@@ -67,8 +65,8 @@ impl wall_clock::Host for StoreData {
     fn now(&mut self) -> wasmtime::Result<wall_clock::Datetime> {
         let now = self.clocks.wall_start_ns + u128::from(self.clocks.clock.read()?);
         Ok(wall_clock::Datetime {
-            seconds: u64::try_from(now / NANOS_PER_SECOND)?,
-            nanoseconds: (now % NANOS_PER_SECOND) as u32,
+            seconds: u64::try_from(now / u128::from(NANOS_PER_SECOND))?,
+            nanoseconds: (now % u128::from(NANOS_PER_SECOND)) as u32,
         })
     }
 

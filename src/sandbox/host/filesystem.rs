@@ -39,14 +39,13 @@ use crate::sandbox::bindings::wasi::filesystem::preopens;
 use crate::sandbox::bindings::wasi::filesystem::types::{
     self, Datetime, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, NewTimestamp,
 };
-use crate::sandbox::clock::VirtualClock;
-use crate::sandbox::limits::LimitExceeded;
+use crate::sandbox::clock::{NANOS_PER_SECOND, VirtualClock};
+use crate::sandbox::ending::LimitExceeded;
 use crate::sandbox::store::StoreData;
+use crate::sandbox::sync::lock;
 use crate::sandbox::vfs::{Entry, FsError, Ino, Kind, ROOT, SetTime, Stat, Vfs};
 
 pub use streams::DirectoryEntries;
-
-const NANOS_PER_SECOND: u64 = 1_000_000_000;
 
 /// The run's tree and the clock that stamps it, shared by the store's filesystem context, every
 /// descriptor and every file stream (streams live in the resource table and reach nothing else).
@@ -75,9 +74,7 @@ impl SharedFs {
 
     /// The tree. Never hold the guard while dropping a [`Handle`]: its drop takes the lock too.
     pub(crate) fn vfs(&self) -> MutexGuard<'_, Vfs> {
-        // A poisoned lock only means a host panic in this run, which ends the run anyway; the
-        // tree's own operations leave it consistent at every return.
-        self.0.vfs.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.0.vfs)
     }
 
     /// The wall-clock time for stamping a change, in ns since the Unix epoch: one guest-visible

@@ -7,7 +7,7 @@
 //! requires; likewise for the output streams. Nothing here is ever "not ready": stdin has its
 //! bytes and then end-of-stream, and output is accepted at once.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use wasmtime::component::Resource;
 use wasmtime_wasi_io::bytes::Bytes;
@@ -17,15 +17,12 @@ use wasmtime_wasi_io::streams::{
 };
 
 use crate::sandbox::bindings::wasi::cli::{stderr, stdin, stdout};
-use crate::sandbox::limits::{HostOutOfMemory, LimitExceeded};
+use crate::sandbox::ending::{HostOutOfMemory, LimitExceeded};
 use crate::sandbox::store::StoreData;
+use crate::sandbox::sync::lock;
 
 /// The most bytes one `write` may carry, as reported by `check-write`.
 const WRITE_BUDGET: usize = 1 << 20;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// The guest's standard input: the given bytes, then end-of-stream.
 #[derive(Clone, Default)]

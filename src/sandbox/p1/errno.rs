@@ -10,7 +10,7 @@
 use wiggle::GuestError;
 
 use super::bindings::types::{Errno, Error};
-use crate::sandbox::limits::LimitExceeded;
+use crate::sandbox::ending::LimitExceeded;
 use crate::sandbox::vfs::FsError;
 
 impl From<FsError> for Errno {

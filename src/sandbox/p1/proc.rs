@@ -9,7 +9,7 @@ use rand_core::Rng;
 use wiggle::{GuestMemory, GuestPtr};
 
 use super::bindings::types::{Clockid, Errno, Error, Exitcode, Fd, Size, Timestamp};
-use crate::sandbox::host::cli::GuestExit;
+use crate::sandbox::ending::GuestExit;
 use crate::sandbox::store::StoreData;
 
 /// The resolution both clocks report: they count whole nanoseconds.
