@@ -22,6 +22,7 @@ pub mod report;
 pub mod store;
 pub mod sync;
 pub mod vfs;
+pub mod wasi;
 
 pub use config::{Limits, RunOptions};
 pub use error::SandboxError;

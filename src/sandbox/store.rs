@@ -6,14 +6,14 @@ use wasmtime_wasi_io::IoView;
 
 use super::clock::VirtualClock;
 use super::config::RunOptions;
-use super::host::cli::CliCtx;
-use super::host::clocks::ClockCtx;
-use super::host::filesystem::SharedFs;
-use super::host::random::RandomCtx;
-use super::host::stdio::{OutputSink, Stdin};
 use super::limits::{MemoryLimiter, Watchdog};
 use super::p1::fds::FdTable;
 use super::vfs::Vfs;
+use super::wasi::cli::Cli;
+use super::wasi::clocks::Clocks;
+use super::wasi::fs::SharedFs;
+use super::wasi::random::Random;
+use super::wasi::stdio::{OutputSink, Stdin};
 
 /// The most resources (descriptors, streams, pollables...) a guest may hold at once: host
 /// memory no limit counts otherwise. Past it, the call that would create one traps.
@@ -24,12 +24,12 @@ pub const MAX_RESOURCES: usize = 1 << 16;
 pub struct StoreData {
     /// Every resource the guest holds a handle to.
     pub table: ResourceTable,
-    /// `wasi:cli`.
-    pub cli: CliCtx,
-    /// `wasi:clocks`.
-    pub clocks: ClockCtx,
-    /// `wasi:random`.
-    pub random: RandomCtx,
+    /// The invocation and standard streams.
+    pub cli: Cli,
+    /// The monotonic and wall clocks.
+    pub clocks: Clocks,
+    /// The seeded random stream.
+    pub random: Random,
     /// The run's filesystem (`wasi:filesystem` and preview1 share it).
     pub fs: SharedFs,
     /// The preview1 descriptor table (unused by components).
@@ -43,31 +43,23 @@ pub struct StoreData {
 impl StoreData {
     /// Fresh state for one run of `options` with the tree `vfs` (built from `options.files`),
     /// on `clock`, watched by `watchdog`.
-    pub fn new(
-        options: &RunOptions,
-        mut vfs: Vfs,
-        clock: VirtualClock,
-        watchdog: Watchdog,
-    ) -> Self {
-        let wall_start_ns = options.wall_start_ns();
-        let preopen = options.files.is_some();
-        let p1 = FdTable::new(&mut vfs, preopen);
+    pub fn new(options: &RunOptions, vfs: Vfs, clock: VirtualClock, watchdog: Watchdog) -> Self {
+        let clocks = Clocks::new(clock, options.wall_start_ns());
+        let fs = SharedFs::new(vfs, options.files.is_some(), clocks.clone());
+        let p1 = FdTable::new(&fs);
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);
         Self {
             table,
-            cli: CliCtx {
+            cli: Cli {
                 args: options.argv(),
                 env: options.env.clone(),
                 stdin: Stdin::new(options.stdin.clone()),
                 output: OutputSink::new(options.limits.output_bytes),
             },
-            fs: SharedFs::new(vfs, preopen, clock.clone(), wall_start_ns),
-            clocks: ClockCtx {
-                clock,
-                wall_start_ns,
-            },
-            random: RandomCtx::new(options.seed),
+            fs,
+            clocks,
+            random: Random::new(options.seed),
             p1,
             memory: MemoryLimiter::new(options.limits.memory_bytes),
             watchdog,

@@ -6,25 +6,12 @@
 
 use wasmtime::component::Resource;
 
-use super::stdio::{OutputSink, Stdin};
 use crate::sandbox::bindings::wasi::cli::{
     environment, exit, terminal_input, terminal_output, terminal_stderr, terminal_stdin,
     terminal_stdout,
 };
 use crate::sandbox::ending::GuestExit;
 use crate::sandbox::store::StoreData;
-
-/// Per-run state of the `wasi:cli` family.
-pub struct CliCtx {
-    /// `argv`, starting with the program name.
-    pub args: Vec<String>,
-    /// Environment variables, in the caller's order.
-    pub env: Vec<(String, String)>,
-    /// Standard input.
-    pub stdin: Stdin,
-    /// Standard output and error capture.
-    pub output: OutputSink,
-}
 
 impl environment::Host for StoreData {
     fn get_environment(&mut self) -> wasmtime::Result<Vec<(String, String)>> {

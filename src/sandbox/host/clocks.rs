@@ -1,23 +1,13 @@
-//! `wasi:clocks/monotonic-clock` and `wall-clock`, both views of the one virtual clock.
-//!
-//! The monotonic clock starts at 0 when the run starts; the wall clock starts at the caller's start
-//! time. Both read the same [`VirtualClock`], so each read of either one ticks both (see
-//! `clock.rs` for the rules). Timers are [`Deadline`]s, which the executor fast-forwards to.
+//! `wasi:clocks/monotonic-clock` and `wall-clock`: the run's clocks (`wasi/clocks.rs`), each
+//! read of either one ticking both. Timers are [`Deadline`]s, which the executor fast-forwards
+//! to.
 
 use wasmtime::component::Resource;
 use wasmtime_wasi_io::poll::{DynPollable, Pollable, subscribe};
 
 use crate::sandbox::bindings::wasi::clocks::{monotonic_clock, wall_clock};
-use crate::sandbox::clock::{Deadline, NANOS_PER_SECOND, VirtualClock};
+use crate::sandbox::clock::{Deadline, NANOS_PER_SECOND};
 use crate::sandbox::store::StoreData;
-
-/// Per-run state of the `wasi:clocks` family.
-pub struct ClockCtx {
-    /// The run's virtual clock.
-    pub clock: VirtualClock,
-    /// The wall-clock time at the start of the run, in nanoseconds since the Unix epoch.
-    pub wall_start_ns: u128,
-}
 
 /// A `pollable` for a monotonic-clock deadline.
 struct Timer(Deadline);
@@ -31,14 +21,14 @@ impl Pollable for Timer {
 
 impl StoreData {
     fn timer(&mut self, deadline: u64) -> wasmtime::Result<Resource<DynPollable>> {
-        let timer = self.table.push(Timer(self.clocks.clock.until(deadline)))?;
+        let timer = self.table.push(Timer(self.clocks.until(deadline)))?;
         subscribe(&mut self.table, timer)
     }
 }
 
 impl monotonic_clock::Host for StoreData {
     fn now(&mut self) -> wasmtime::Result<monotonic_clock::Instant> {
-        Ok(self.clocks.clock.read()?)
+        Ok(self.clocks.monotonic_now()?)
     }
 
     fn resolution(&mut self) -> wasmtime::Result<monotonic_clock::Duration> {
@@ -56,14 +46,14 @@ impl monotonic_clock::Host for StoreData {
         &mut self,
         duration: monotonic_clock::Duration,
     ) -> wasmtime::Result<Resource<DynPollable>> {
-        let deadline = self.clocks.clock.elapsed().saturating_add(duration);
+        let deadline = self.clocks.elapsed().saturating_add(duration);
         self.timer(deadline)
     }
 }
 
 impl wall_clock::Host for StoreData {
     fn now(&mut self) -> wasmtime::Result<wall_clock::Datetime> {
-        let now = self.clocks.wall_start_ns + u128::from(self.clocks.clock.read()?);
+        let now = self.clocks.wall_now()?;
         Ok(wall_clock::Datetime {
             seconds: u64::try_from(now / u128::from(NANOS_PER_SECOND))?,
             nanoseconds: (now % u128::from(NANOS_PER_SECOND)) as u32,

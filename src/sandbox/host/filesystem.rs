@@ -6,32 +6,22 @@
 //! and path resolution cannot leave the tree (see `vfs/path.rs`: `..` above the starting
 //! directory, absolute paths and absolute symlink targets are `not-permitted`).
 //!
-//! **Descriptors** hold an inode (kept alive with [`Vfs::retain`] until the descriptor and every
-//! stream on it are dropped), whether it is a directory, its open mode (read, write) and whether
-//! the tree may be changed through it. The checks and error codes follow wasmtime-wasi's p2
-//! implementation on Linux: the right to change the tree is inherited from the preopen (like
-//! wasmtime's per-preopen `FsPerms`, and unlike the WIT's per-descriptor `mutate-directory`,
-//! which the preview1 adapter never requests on sub-directories); the open mode follows
-//! wasmtime's `open-at` (`create` and `truncate` imply write, and a descriptor without `write`
-//! is readable). The `*-sync` descriptor flags are `unsupported`, as in wasmtime.
-//!
-//! **Time.** Every call that can change the tree reads the virtual wall clock exactly once and
-//! stamps what it changes with that time (so each such call, like any clock read, moves
-//! virtual time by 1 µs). Reads never change `atime`. File timestamps are `u64` nanoseconds,
-//! so they saturate in the year 2554 even if `startTime` is later.
+//! **Descriptors** hold a [`Handle`] on their inode, whether it is a directory and its open
+//! mode (read, write), as `wasi/fs.rs` opened it. The checks and error codes follow
+//! wasmtime-wasi's p2 implementation on Linux. The tree may be changed through any directory
+//! (there is one writable preopen, like wasmtime's per-preopen `FsPerms`, and unlike the WIT's
+//! per-descriptor `mutate-directory`, which the preview1 adapter never requests on
+//! sub-directories). Time and lifetimes are the core's (`wasi/fs.rs`).
 //!
 //! **Space.** `limits.fsBytes` bounds the tree. A write, resize or create that would pass it
 //! fails with `insufficient-space` having written nothing, and the run carries on.
 //!
 //! It deliberately does not implement `advise`, `sync` or `sync-data` beyond checking the
-//! descriptor (everything is in memory), nor per-descriptor read-only trees (there is one
-//! writable preopen).
+//! descriptor (everything is in memory), nor read-only trees.
 
 mod descriptor;
 mod open;
 mod streams;
-
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use wasmtime::component::{Resource, ResourceTableError};
 
@@ -39,80 +29,13 @@ use crate::sandbox::bindings::wasi::filesystem::preopens;
 use crate::sandbox::bindings::wasi::filesystem::types::{
     self, Datetime, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, NewTimestamp,
 };
-use crate::sandbox::clock::{NANOS_PER_SECOND, VirtualClock};
+use crate::sandbox::clock::NANOS_PER_SECOND;
 use crate::sandbox::ending::LimitExceeded;
 use crate::sandbox::store::StoreData;
-use crate::sandbox::sync::lock;
-use crate::sandbox::vfs::{Entry, FsError, Ino, Kind, ROOT, SetTime, Stat, Vfs};
+use crate::sandbox::vfs::{FsError, Ino, Kind, ROOT, SetTime, Stat};
+use crate::sandbox::wasi::fs::{Handle, OpenError};
 
 pub use streams::DirectoryEntries;
-
-/// The run's tree and the clock that stamps it, shared by the store's filesystem context, every
-/// descriptor and every file stream (streams live in the resource table and reach nothing else).
-#[derive(Clone)]
-pub struct SharedFs(Arc<FsState>);
-
-struct FsState {
-    vfs: Mutex<Vfs>,
-    /// Whether the root is preopened (the run was given `files`).
-    preopened: bool,
-    clock: VirtualClock,
-    wall_start_ns: u128,
-}
-
-impl SharedFs {
-    /// Shares `vfs`, preopened as `/` if `preopened`, stamping changes with the wall clock
-    /// `wall_start_ns + clock`.
-    pub fn new(vfs: Vfs, preopened: bool, clock: VirtualClock, wall_start_ns: u128) -> Self {
-        Self(Arc::new(FsState {
-            vfs: Mutex::new(vfs),
-            preopened,
-            clock,
-            wall_start_ns,
-        }))
-    }
-
-    /// The tree. Never hold the guard while dropping a [`Handle`]: its drop takes the lock too.
-    pub(crate) fn vfs(&self) -> MutexGuard<'_, Vfs> {
-        lock(&self.0.vfs)
-    }
-
-    /// The wall-clock time for stamping a change, in ns since the Unix epoch: one guest-visible
-    /// read of the virtual clock, so it moves as for any other read.
-    pub(crate) fn now(&self) -> Result<u64, LimitExceeded> {
-        let now = self.0.wall_start_ns + u128::from(self.0.clock.read()?);
-        Ok(u64::try_from(now).unwrap_or(u64::MAX))
-    }
-
-    /// The tree as it is now, in the form of `RunOptions::files`.
-    pub fn export(&self) -> Vec<(String, Entry)> {
-        self.vfs().export()
-    }
-}
-
-/// An inode held open by a descriptor or a stream; released when dropped.
-pub(crate) struct Handle {
-    fs: SharedFs,
-    ino: Ino,
-}
-
-impl Handle {
-    /// Takes a handle on `ino` of `vfs`, which is `fs`'s tree, already locked by the caller.
-    fn new(fs: &SharedFs, vfs: &mut Vfs, ino: Ino) -> Result<Self, FsError> {
-        vfs.retain(ino)?;
-        Ok(Self {
-            fs: fs.clone(),
-            ino,
-        })
-    }
-}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        // Cannot fail: this handle's retain keeps the inode alive until now.
-        let _ = self.fs.vfs().release(self.ino);
-    }
-}
 
 /// A `descriptor` resource: an open file or directory.
 pub struct Descriptor {
@@ -122,15 +45,13 @@ pub struct Descriptor {
     read: bool,
     /// Opened for writing (files only).
     write: bool,
-    /// The tree may be changed through this descriptor (inherited from the preopen).
-    mutate: bool,
 }
 
 impl Descriptor {
     /// The file's inode, or `bad-descriptor` for a directory (as wasmtime).
     fn file(&self) -> Result<Ino, Fail> {
         match self.dir {
-            false => Ok(self.node.ino),
+            false => Ok(self.node.ino()),
             true => Err(ErrorCode::BadDescriptor.into()),
         }
     }
@@ -138,27 +59,13 @@ impl Descriptor {
     /// The directory's inode, or `not-directory` for a file.
     fn dir(&self) -> Result<Ino, Fail> {
         match self.dir {
-            true => Ok(self.node.ino),
+            true => Ok(self.node.ino()),
             false => Err(ErrorCode::NotDirectory.into()),
         }
     }
 
-    /// The directory's inode if the tree may be changed through it, else `not-permitted`.
-    fn mutable_dir(&self) -> Result<Ino, Fail> {
-        let ino = self.dir()?;
-        self.check_mutate()?;
-        Ok(ino)
-    }
-
-    fn check_mutate(&self) -> Result<(), Fail> {
-        match self.mutate {
-            true => Ok(()),
-            false => Err(ErrorCode::NotPermitted.into()),
-        }
-    }
-
-    /// `get-flags`: the open mode, and `mutate-directory` on a directory the tree may be
-    /// changed through (wasmtime reports it on preopens only, though it allows the change
+    /// `get-flags`: the open mode, and `mutate-directory` on every directory, since the tree may
+    /// be changed through any (wasmtime reports it on preopens only, though it allows the change
     /// through any directory opened from them; here the flag tells what is allowed).
     fn flags(&self) -> DescriptorFlags {
         let pick = |set: bool, flag: DescriptorFlags| match set {
@@ -167,7 +74,7 @@ impl Descriptor {
         };
         pick(self.read, DescriptorFlags::READ)
             | pick(self.write, DescriptorFlags::WRITE)
-            | pick(self.dir && self.mutate, DescriptorFlags::MUTATE_DIRECTORY)
+            | pick(self.dir, DescriptorFlags::MUTATE_DIRECTORY)
     }
 }
 
@@ -202,6 +109,16 @@ impl From<ResourceTableError> for Fail {
 impl From<LimitExceeded> for Fail {
     fn from(limit: LimitExceeded) -> Self {
         Self::Trap(limit.into())
+    }
+}
+
+impl From<OpenError> for Fail {
+    fn from(error: OpenError) -> Self {
+        match error {
+            OpenError::Fs(error) => error.into(),
+            OpenError::Unsupported => ErrorCode::Unsupported.into(),
+            OpenError::Limit(limit) => limit.into(),
+        }
     }
 }
 
@@ -287,16 +204,14 @@ impl types::Host for StoreData {
 impl preopens::Host for StoreData {
     /// The root, named `/`, as a new descriptor on every call (as wasmtime).
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
-        if !self.fs.0.preopened {
+        if !self.fs.preopened() {
             return Ok(Vec::new());
         }
-        let node = Handle::new(&self.fs, &mut self.fs.vfs(), ROOT)?;
         let root = Descriptor {
-            node,
+            node: self.fs.handle(ROOT)?,
             dir: true,
             read: true,
             write: false,
-            mutate: true,
         };
         Ok(vec![(self.table.push(root)?, "/".to_owned())])
     }

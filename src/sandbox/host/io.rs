@@ -40,7 +40,7 @@ impl StoreData {
     pub fn poll_view(&mut self) -> PollView<'_> {
         PollView {
             table: &mut self.table,
-            clock: &self.clocks.clock,
+            clock: self.clocks.clock(),
         }
     }
 }

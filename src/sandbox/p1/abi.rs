@@ -53,7 +53,7 @@ impl WasiSnapshotPreview1 for StoreData {
     }
 
     fn fd_close(&mut self, _: Mem, fd: Fd) -> Res {
-        Ok(self.p1.close(&mut self.fs.vfs(), fd)?)
+        Ok(self.p1.close(fd)?)
     }
 
     fn fd_datasync(&mut self, _: Mem, fd: Fd) -> Res {
@@ -123,7 +123,7 @@ impl WasiSnapshotPreview1 for StoreData {
     }
 
     fn fd_renumber(&mut self, _: Mem, fd: Fd, to: Fd) -> Res {
-        Ok(self.p1.renumber(&mut self.fs.vfs(), fd, to)?)
+        Ok(self.p1.renumber(fd, to)?)
     }
 
     fn fd_seek(&mut self, _: Mem, fd: Fd, offset: Filedelta, whence: Whence) -> Res<Filesize> {

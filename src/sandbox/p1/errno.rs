@@ -12,6 +12,7 @@ use wiggle::GuestError;
 use super::bindings::types::{Errno, Error};
 use crate::sandbox::ending::LimitExceeded;
 use crate::sandbox::vfs::FsError;
+use crate::sandbox::wasi::fs::OpenError;
 
 impl From<FsError> for Errno {
     fn from(error: FsError) -> Self {
@@ -65,5 +66,15 @@ impl From<std::num::TryFromIntError> for Error {
 impl From<LimitExceeded> for Error {
     fn from(limit: LimitExceeded) -> Self {
         Error::trap(limit.into())
+    }
+}
+
+impl From<OpenError> for Error {
+    fn from(error: OpenError) -> Self {
+        match error {
+            OpenError::Fs(error) => error.into(),
+            OpenError::Unsupported => Errno::Notsup.into(),
+            OpenError::Limit(limit) => limit.into(),
+        }
     }
 }

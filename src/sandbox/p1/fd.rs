@@ -117,7 +117,7 @@ pub fn fdstat_set_rights(data: &StoreData, fd: Fd) -> Result<(), Error> {
 /// `fd_filestat_get`. stdio has no inode: all zeros.
 pub fn filestat_get(data: &StoreData, fd: Fd) -> Result<Filestat, Error> {
     let ino = match data.p1.get(fd)? {
-        Desc::Dir { ino, .. } | Desc::File(OpenFile { ino, .. }) => *ino,
+        Desc::Dir { node, .. } | Desc::File(OpenFile { node, .. }) => node.ino(),
         Desc::Stdin | Desc::Stdout | Desc::Stderr => {
             return Ok(Filestat {
                 dev: 0,
@@ -140,7 +140,7 @@ pub fn filestat_set_size(data: &mut StoreData, fd: Fd, size: Filesize) -> Result
     if !file.write {
         return Err(Errno::Badf.into());
     }
-    let ino = file.ino;
+    let ino = file.ino();
     let now = data.fs.now()?;
     Ok(data.fs.vfs().set_size(ino, size, now)?)
 }
@@ -180,10 +180,7 @@ pub fn filestat_set_times(
     fst: Fstflags,
 ) -> Result<(), Error> {
     let [atime, mtime] = set_times(atim, mtim, fst)?;
-    let ino = match data.p1.get(fd)? {
-        Desc::Dir { ino, .. } | Desc::File(OpenFile { ino, .. }) => *ino,
-        _ => return Err(Errno::Badf.into()),
-    };
+    let ino = data.p1.get(fd)?.ino()?;
     let now = data.fs.now()?;
     Ok(data.fs.vfs().set_times(ino, atime, mtime, now)?)
 }
@@ -241,7 +238,7 @@ pub fn seek(
 ) -> Result<Filesize, Error> {
     let (ino, pos) = {
         let file = seekable(data, fd)?;
-        (file.ino, file.pos)
+        (file.ino(), file.pos)
     };
     let base = match whence {
         Whence::Set => 0,

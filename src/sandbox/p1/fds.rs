@@ -5,8 +5,8 @@
 //! filesystem at all (no preopen, as before the vfs existed, and as the WASI test suite expects
 //! of a test without a `root`). New descriptors take the lowest free number, as
 //! POSIX `open` does, so numbering depends only on what the guest did. Every file or directory
-//! descriptor holds a handle on its inode ([`Vfs::retain`]), so a file unlinked while open stays
-//! readable until it is closed.
+//! descriptor holds a [`Handle`] on its inode, so a file unlinked while open stays readable
+//! until it is closed (`wasi/fs.rs`).
 //!
 //! It deliberately does not keep preview1 "rights": wasmtime ignores them too (beyond deriving
 //! read and write access at `path_open`), and the test suite accepts that.
@@ -14,7 +14,8 @@
 use std::collections::BTreeMap;
 
 use super::bindings::types::{Errno, Fd};
-use crate::sandbox::vfs::{Ino, Vfs};
+use crate::sandbox::vfs::{Ino, ROOT};
+use crate::sandbox::wasi::fs::{Handle, SharedFs};
 
 /// The preopened root directory's descriptor.
 pub const PREOPEN_FD: u32 = 3;
@@ -27,10 +28,10 @@ pub const PREOPEN_NAME: &str = "/";
 pub const MAX_FDS: usize = 1024;
 
 /// An open regular file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct OpenFile {
-    /// The file's inode.
-    pub ino: Ino,
+    /// The handle on the file's inode.
+    pub node: Handle,
     /// The cursor of `fd_read`, `fd_write` and `fd_seek`.
     pub pos: u64,
     /// Opened for reading.
@@ -44,8 +45,15 @@ pub struct OpenFile {
     pub nonblock: bool,
 }
 
+impl OpenFile {
+    /// The file's inode.
+    pub fn ino(&self) -> Ino {
+        self.node.ino()
+    }
+}
+
 /// What a descriptor names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Desc {
     /// Standard input.
     Stdin,
@@ -55,8 +63,8 @@ pub enum Desc {
     Stderr,
     /// A directory; `preopen` is its name if it was preopened.
     Dir {
-        /// The directory's inode.
-        ino: Ino,
+        /// The handle on the directory's inode.
+        node: Handle,
         /// The name it was preopened under, if it was.
         preopen: Option<String>,
         /// Cookies `fd_readdir` handed out last, with the names they follow (at most three,
@@ -68,10 +76,11 @@ pub enum Desc {
 }
 
 impl Desc {
-    fn ino(&self) -> Option<Ino> {
+    /// The inode of a file or directory; `EBADF` for stdio.
+    pub fn ino(&self) -> Result<Ino, Errno> {
         match self {
-            Self::Dir { ino, .. } | Self::File(OpenFile { ino, .. }) => Some(*ino),
-            Self::Stdin | Self::Stdout | Self::Stderr => None,
+            Self::Dir { node, .. } | Self::File(OpenFile { node, .. }) => Ok(node.ino()),
+            Self::Stdin | Self::Stdout | Self::Stderr => Err(Errno::Badf),
         }
     }
 }
@@ -82,28 +91,23 @@ pub struct FdTable {
 }
 
 impl FdTable {
-    /// The table a run starts with: stdio and, with `preopen`, the root of `vfs` as `/`.
-    pub fn new(vfs: &mut Vfs, preopen: bool) -> Self {
+    /// The table a run starts with: stdio and, if `fs` is preopened, its root as `/`.
+    pub fn new(fs: &SharedFs) -> Self {
         let mut fds = BTreeMap::new();
         fds.insert(0, Desc::Stdin);
         fds.insert(1, Desc::Stdout);
         fds.insert(2, Desc::Stderr);
-        if !preopen {
-            return Self { fds };
-        }
-        let root = vfs.root();
-        // The root is never freed, so the handle cannot fail; it is taken for symmetry with
-        // `close`, which releases it.
-        let _ = vfs.retain(root);
-        let preopen = Some(PREOPEN_NAME.to_owned());
-        fds.insert(
-            PREOPEN_FD,
-            Desc::Dir {
-                ino: root,
+        // The root always exists, so the handle cannot fail.
+        if let Some(node) = fs.preopened().then(|| fs.handle(ROOT).ok()).flatten() {
+            let preopen = Some(PREOPEN_NAME.to_owned());
+            let listed = Vec::new();
+            let root = Desc::Dir {
+                node,
                 preopen,
-                listed: Vec::new(),
-            },
-        );
+                listed,
+            };
+            fds.insert(PREOPEN_FD, root);
+        }
         Self { fds }
     }
 
@@ -139,7 +143,7 @@ impl FdTable {
     /// The directory `fd` names, as the base of a `path_*` call; `EBADF` for anything else.
     pub fn dir(&self, fd: Fd) -> Result<Ino, Errno> {
         match self.get(fd)? {
-            Desc::Dir { ino, .. } => Ok(*ino),
+            Desc::Dir { node, .. } => Ok(node.ino()),
             _ => Err(Errno::Badf),
         }
     }
@@ -152,8 +156,8 @@ impl FdTable {
         Ok(())
     }
 
-    /// Adds `desc` at the lowest free number, taking a handle on its inode.
-    pub fn push(&mut self, vfs: &mut Vfs, desc: Desc) -> Result<Fd, Errno> {
+    /// Adds `desc` at the lowest free number.
+    pub fn push(&mut self, desc: Desc) -> Result<Fd, Errno> {
         if self.fds.len() >= MAX_FDS {
             return Err(Errno::Mfile);
         }
@@ -162,30 +166,24 @@ impl FdTable {
             .zip(self.fds.keys())
             .find(|(want, have)| want != *have)
             .map_or(self.fds.len() as u32, |(want, _)| want);
-        if let Some(ino) = desc.ino() {
-            vfs.retain(ino)?;
-        }
         self.fds.insert(fd, desc);
         Ok(Fd::from(fd))
     }
 
-    /// Closes `fd`, releasing its inode.
-    pub fn close(&mut self, vfs: &mut Vfs, fd: Fd) -> Result<(), Errno> {
-        let desc = self.fds.remove(&u32::from(fd)).ok_or(Errno::Badf)?;
-        if let Some(ino) = desc.ino() {
-            vfs.release(ino)?;
-        }
+    /// Closes `fd`, releasing its inode (the caller must not hold the tree's lock).
+    pub fn close(&mut self, fd: Fd) -> Result<(), Errno> {
+        self.fds.remove(&u32::from(fd)).ok_or(Errno::Badf)?;
         Ok(())
     }
 
     /// Moves `from` to number `to`, closing what `to` named. Both must be open.
-    pub fn renumber(&mut self, vfs: &mut Vfs, from: Fd, to: Fd) -> Result<(), Errno> {
+    pub fn renumber(&mut self, from: Fd, to: Fd) -> Result<(), Errno> {
         self.get(from)?;
         self.get(to)?;
         if u32::from(from) == u32::from(to) {
             return Ok(());
         }
-        self.close(vfs, to)?;
+        self.close(to)?;
         let desc = self.fds.remove(&u32::from(from)).ok_or(Errno::Badf)?;
         self.fds.insert(u32::from(to), desc);
         Ok(())

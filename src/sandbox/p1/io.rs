@@ -16,8 +16,8 @@ use super::bindings::types::{
 };
 use super::fds::Desc;
 use super::filetype;
-use crate::sandbox::host::stdio::Channel;
 use crate::sandbox::store::StoreData;
+use crate::sandbox::wasi::stdio::Channel;
 
 /// Most buffers one call takes (Linux `IOV_MAX`).
 pub const IOV_MAX: u32 = 1024;
@@ -97,7 +97,7 @@ pub fn read(
     let bytes = match data.p1.get(fd)? {
         Desc::Stdin => data.cli.stdin.take(want as usize).to_vec(),
         Desc::File(file) if file.read => {
-            let bytes = data.fs.vfs().read(file.ino, file.pos, want)?;
+            let bytes = data.fs.vfs().read(file.ino(), file.pos, want)?;
             data.p1.file_mut(fd)?.pos += bytes.len() as u64;
             bytes
         }
@@ -117,7 +117,7 @@ pub fn pread(
     let bufs = iovecs(memory, iovs)?;
     let bytes = match data.p1.get(fd)? {
         Desc::Stdin => return Err(Errno::Spipe.into()),
-        Desc::File(file) if file.read => data.fs.vfs().read(file.ino, offset, capacity(&bufs))?,
+        Desc::File(file) if file.read => data.fs.vfs().read(file.ino(), offset, capacity(&bufs))?,
         _ => return Err(Errno::Badf.into()),
     };
     scatter(memory, &bufs, &bytes)
@@ -144,7 +144,7 @@ pub fn write(
             .write(Channel::Stderr, &bytes)
             .map_err(Error::trap)?,
         Desc::File(file) if file.write => {
-            let (ino, pos, append) = (file.ino, file.pos, file.append);
+            let (ino, pos, append) = (file.ino(), file.pos, file.append);
             let now = data.fs.now()?;
             let pos = if append {
                 data.fs.vfs().append(ino, &bytes, now)?;
@@ -172,7 +172,7 @@ pub fn pwrite(
     match data.p1.get(fd)? {
         Desc::Stdout | Desc::Stderr => return Err(Errno::Spipe.into()),
         Desc::File(file) if file.write => {
-            let (ino, append) = (file.ino, file.append);
+            let (ino, append) = (file.ino(), file.append);
             let now = data.fs.now()?;
             if append {
                 data.fs.vfs().append(ino, &bytes, now)?;

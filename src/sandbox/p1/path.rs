@@ -15,7 +15,8 @@ use super::fd::set_times;
 use super::fds::{Desc, OpenFile};
 use super::{filestat, read_path};
 use crate::sandbox::store::StoreData;
-use crate::sandbox::vfs::{Kind, OpenOptions};
+use crate::sandbox::vfs::OpenOptions;
+use crate::sandbox::wasi::fs::OpenRequest;
 
 /// How `path_open` opens: its flags and rights.
 pub struct How {
@@ -29,9 +30,10 @@ pub struct How {
     pub fdflags: Fdflags,
 }
 
-/// `path_open`. Access follows wasmtime: writable with `FD_WRITE`, or when creating or
-/// truncating; readable with `FD_READ`, or when not asked to write. A directory opened for
-/// writing is `EISDIR`, as Linux.
+/// `path_open`, by the core's rules (`wasi/fs.rs`): access follows wasmtime (writable with
+/// `FD_WRITE`, or when creating or truncating; readable with `FD_READ`, or when not asked to
+/// write), and a directory opened for writing is `EISDIR`, as Linux. A full descriptor table
+/// fails first, before the path is created or truncated, as Linux.
 pub fn open(
     data: &mut StoreData,
     memory: &GuestMemory<'_>,
@@ -40,53 +42,43 @@ pub fn open(
     how: How,
 ) -> Result<Fd, Error> {
     let dir = match data.p1.get(fd)? {
-        Desc::Dir { ino, .. } => *ino,
+        Desc::Dir { node, .. } => node.ino(),
         Desc::File(_) => return Err(Errno::Notdir.into()),
         _ => return Err(Errno::Badf.into()),
     };
     let path = read_path(memory, path)?;
-    if how
-        .fdflags
-        .intersects(Fdflags::DSYNC | Fdflags::RSYNC | Fdflags::SYNC)
-    {
-        return Err(Errno::Notsup.into());
-    }
-    let opts = OpenOptions {
-        create: how.oflags.contains(Oflags::CREAT),
-        exclusive: how.oflags.contains(Oflags::EXCL),
-        truncate: how.oflags.contains(Oflags::TRUNC),
-        directory: how.oflags.contains(Oflags::DIRECTORY),
-    };
-    let wants_write = how.rights.contains(Rights::FD_WRITE);
-    let write = wants_write || opts.create || opts.truncate;
-    let read = how.rights.contains(Rights::FD_READ) || !wants_write;
-    // Like Linux, a full descriptor table fails before the path is created or truncated.
     data.p1.ensure_room()?;
-    // Only `O_CREAT` and `O_TRUNC` stamp anything, so only they read the clock (as preview 2's
-    // `open-at`); the time passed otherwise is never used.
-    let now = if opts.create || opts.truncate {
-        data.fs.now()?
-    } else {
-        0
+    let request = OpenRequest {
+        follow: how.follow,
+        options: OpenOptions {
+            create: how.oflags.contains(Oflags::CREAT),
+            exclusive: how.oflags.contains(Oflags::EXCL),
+            truncate: how.oflags.contains(Oflags::TRUNC),
+            directory: how.oflags.contains(Oflags::DIRECTORY),
+        },
+        read: how.rights.contains(Rights::FD_READ),
+        write: how.rights.contains(Rights::FD_WRITE),
+        sync: how
+            .fdflags
+            .intersects(Fdflags::DSYNC | Fdflags::RSYNC | Fdflags::SYNC),
     };
-    let ino = data.fs.vfs().open_at(dir, &path, how.follow, opts, now)?;
-    let desc = match data.fs.vfs().stat(ino)?.kind {
-        Kind::Dir if wants_write => return Err(Errno::Isdir.into()),
-        Kind::Dir => Desc::Dir {
-            ino,
+    let opened = data.fs.open(dir, &path, request)?;
+    let desc = match opened.dir {
+        true => Desc::Dir {
+            node: opened.node,
             preopen: None,
             listed: Vec::new(),
         },
-        _ => Desc::File(OpenFile {
-            ino,
+        false => Desc::File(OpenFile {
+            node: opened.node,
             pos: 0,
-            read,
-            write,
+            read: opened.read,
+            write: opened.write,
             append: how.fdflags.contains(Fdflags::APPEND),
             nonblock: how.fdflags.contains(Fdflags::NONBLOCK),
         }),
     };
-    Ok(data.p1.push(&mut data.fs.vfs(), desc)?)
+    Ok(data.p1.push(desc)?)
 }
 
 /// `path_create_directory`.

@@ -57,7 +57,7 @@ pub async fn poll_oneoff(
         };
         waits.push((sub.userdata, wait));
     }
-    let clock = data.clocks.clock.clone();
+    let clock = data.clocks.clock().clone();
     let due = |wait: &Wait, now: u64| match wait {
         Wait::Ready(_) => true,
         Wait::Timer(deadline) => *deadline <= now,
@@ -100,17 +100,14 @@ fn event(userdata: Userdata, type_: Eventtype, nbytes: u64, flags: Eventrwflags)
 /// timeouts count from now; an absolute wall-clock time is converted with the run's start
 /// time (a time before the start is due at once).
 fn deadline(data: &StoreData, clock: &SubscriptionClock) -> Result<u64, Error> {
-    let now = data.clocks.clock.elapsed();
+    let now = data.clocks.elapsed();
     let absolute = clock
         .flags
         .contains(Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME);
     match (clock.id, absolute) {
         (Clockid::Monotonic | Clockid::Realtime, false) => Ok(now.saturating_add(clock.timeout)),
         (Clockid::Monotonic, true) => Ok(clock.timeout),
-        (Clockid::Realtime, true) => {
-            let since_start = u128::from(clock.timeout).saturating_sub(data.clocks.wall_start_ns);
-            Ok(u64::try_from(since_start).unwrap_or(u64::MAX))
-        }
+        (Clockid::Realtime, true) => Ok(data.clocks.monotonic_at(clock.timeout)),
         (Clockid::ProcessCputimeId | Clockid::ThreadCputimeId, _) => Err(Errno::Inval.into()),
     }
 }
@@ -119,7 +116,7 @@ fn deadline(data: &StoreData, clock: &SubscriptionClock) -> Result<u64, Error> {
 fn read_event(data: &StoreData, fd: Fd) -> Result<Event, Error> {
     let left = match data.p1.get(fd)? {
         Desc::Stdin => data.cli.stdin.remaining() as u64,
-        Desc::File(file) => data.fs.vfs().size(file.ino)?.saturating_sub(file.pos),
+        Desc::File(file) => data.fs.vfs().size(file.ino())?.saturating_sub(file.pos),
         _ => return Err(Errno::Badf.into()),
     };
     let flags = if left == 0 {

@@ -1,11 +1,9 @@
 //! The process-level calls: arguments, environment, clocks, random bytes, exit, and the socket
 //! calls that no descriptor can satisfy.
 //!
-//! Arguments and environment are exactly the run's options, as in `host/cli.rs`. Clock reads
-//! go to the run's virtual clock and tick it, as in `host/clocks.rs`. Random bytes come from the
-//! run's one seeded stream, shared with `wasi:random`.
+//! Arguments and environment are the run's (`wasi/cli.rs`), clock reads the run's clocks
+//! (`wasi/clocks.rs`), random bytes the run's one seeded stream (`wasi/random.rs`).
 
-use rand_core::Rng;
 use wiggle::{GuestMemory, GuestPtr};
 
 use super::bindings::types::{Clockid, Errno, Error, Exitcode, Fd, Size, Timestamp};
@@ -69,13 +67,12 @@ pub fn clock_res_get(id: Clockid) -> Result<Timestamp, Error> {
 /// start time.
 pub fn clock_time_get(data: &mut StoreData, id: Clockid) -> Result<Timestamp, Error> {
     clock_res_get(id)?;
-    let now = data.clocks.clock.read()?;
     match id {
         Clockid::Realtime => {
-            let wall = data.clocks.wall_start_ns + u128::from(now);
+            let wall = data.clocks.wall_now()?;
             Ok(Timestamp::try_from(wall).map_err(|_| Errno::Overflow)?)
         }
-        _ => Ok(now),
+        _ => Ok(data.clocks.monotonic_now()?),
     }
 }
 
@@ -90,10 +87,10 @@ pub fn random_get(
     // Straight into guest memory: the bounds are checked first, and no host buffer the size
     // of the request is needed. Only shared memories (which the engine disables) have no slice.
     match memory.as_slice_mut(buf)? {
-        Some(slice) => data.random.rng().fill_bytes(slice),
+        Some(slice) => data.random.fill(slice),
         None => {
             let mut bytes = vec![0; len as usize];
-            data.random.rng().fill_bytes(&mut bytes);
+            data.random.fill(&mut bytes);
             memory.copy_from_slice(&bytes, buf)?;
         }
     }

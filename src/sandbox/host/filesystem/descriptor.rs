@@ -2,8 +2,7 @@
 //!
 //! Each method checks, in wasmtime's order, that the descriptor is of the right kind (a file
 //! method on a directory is `bad-descriptor`, a directory method on a file `not-directory`,
-//! except `read-via-stream` on a directory: `is-directory`), then that the tree may be changed
-//! through it (`not-permitted`), then its open mode as Linux would (reading a descriptor not
+//! except `read-via-stream` on a directory: `is-directory`), then its open mode as Linux would (reading a descriptor not
 //! open for reading, or writing one not open for writing, is `bad-descriptor`; resizing one not
 //! open for writing is `invalid`), and only then reads the clock and calls the tree. An unknown
 //! resource handle traps, as in wasmtime.
@@ -12,13 +11,14 @@ use wasmtime::component::Resource;
 use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 
 use super::streams::{DirectoryEntries, FileReader, FileWriter};
-use super::{Descriptor, Fail, Handle, descriptor_stat, set_time};
+use super::{Descriptor, Fail, descriptor_stat, set_time};
 use crate::sandbox::bindings::wasi::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
 use crate::sandbox::store::StoreData;
 use crate::sandbox::vfs::Ino;
+use crate::sandbox::wasi::fs::Handle;
 
 type Fd = Resource<Descriptor>;
 
@@ -35,20 +35,15 @@ impl StoreData {
             return Err(ErrorCode::IsDirectory.into());
         }
         let ino = d.file()?;
-        if write {
-            d.check_mutate()?;
-        }
         if !(if write { d.write } else { d.read }) {
             return Err(ErrorCode::BadDescriptor.into());
         }
-        Ok(Handle::new(&self.fs, &mut self.fs.vfs(), ino)?)
+        Ok(self.fs.handle(ino)?)
     }
 
-    /// The directory inodes of two descriptors that must both allow changes.
-    fn mutable_dirs(&self, a: &Fd, b: &Fd) -> Result<(Ino, Ino), Fail> {
-        let a = self.table.get(a)?.mutable_dir()?;
-        let b = self.table.get(b)?.mutable_dir()?;
-        Ok((a, b))
+    /// The directory inodes of two descriptors.
+    fn dirs(&self, a: &Fd, b: &Fd) -> Result<(Ino, Ino), Fail> {
+        Ok((self.table.get(a)?.dir()?, self.table.get(b)?.dir()?))
     }
 }
 
@@ -108,7 +103,6 @@ impl types::HostDescriptor for StoreData {
     fn set_size(&mut self, fd: Fd, size: Filesize) -> Result<(), Fail> {
         let d = self.table.get(&fd)?;
         let ino = d.file()?;
-        d.check_mutate()?;
         if !d.write {
             return Err(ErrorCode::Invalid.into());
         }
@@ -119,8 +113,7 @@ impl types::HostDescriptor for StoreData {
     fn set_times(&mut self, fd: Fd, atim: NewTimestamp, mtim: NewTimestamp) -> Result<(), Fail> {
         let d = self.table.get(&fd)?;
         let (atime, mtime) = (set_time(atim)?, set_time(mtim)?);
-        d.check_mutate()?;
-        let ino = d.node.ino;
+        let ino = d.node.ino();
         let now = self.fs.now()?;
         Ok(self.fs.vfs().set_times(ino, atime, mtime, now)?)
     }
@@ -140,7 +133,6 @@ impl types::HostDescriptor for StoreData {
     fn write(&mut self, fd: Fd, buf: Vec<u8>, offset: Filesize) -> Result<Filesize, Fail> {
         let d = self.table.get(&fd)?;
         let ino = d.file()?;
-        d.check_mutate()?;
         if !d.write {
             return Err(ErrorCode::BadDescriptor.into());
         }
@@ -150,19 +142,19 @@ impl types::HostDescriptor for StoreData {
 
     fn read_directory(&mut self, fd: Fd) -> Result<Resource<DirectoryEntries>, Fail> {
         let dir = self.table.get(&fd)?.dir()?;
-        let node = Handle::new(&self.fs, &mut self.fs.vfs(), dir)?;
+        let node = self.fs.handle(dir)?;
         Ok(self.table.push(DirectoryEntries::new(node))?)
     }
 
     fn create_directory_at(&mut self, fd: Fd, path: String) -> Result<(), Fail> {
-        let dir = self.table.get(&fd)?.mutable_dir()?;
+        let dir = self.table.get(&fd)?.dir()?;
         let now = self.fs.now()?;
         self.fs.vfs().create_dir_at(dir, &path, now)?;
         Ok(())
     }
 
     fn stat(&mut self, fd: Fd) -> Result<DescriptorStat, Fail> {
-        let ino = self.table.get(&fd)?.node.ino;
+        let ino = self.table.get(&fd)?.node.ino();
         Ok(descriptor_stat(self.fs.vfs().stat(ino)?))
     }
 
@@ -183,7 +175,6 @@ impl types::HostDescriptor for StoreData {
         let d = self.table.get(&fd)?;
         let dir = d.dir()?;
         let (atime, mtime) = (set_time(atim)?, set_time(mtim)?);
-        d.check_mutate()?;
         let now = self.fs.now()?;
         let mut vfs = self.fs.vfs();
         Ok(vfs.set_times_at(dir, &path, follow(flags), atime, mtime, now)?)
@@ -198,7 +189,7 @@ impl types::HostDescriptor for StoreData {
         new_fd: Fd,
         new_path: String,
     ) -> Result<(), Fail> {
-        let (old_dir, new_dir) = self.mutable_dirs(&fd, &new_fd)?;
+        let (old_dir, new_dir) = self.dirs(&fd, &new_fd)?;
         if follow(flags) {
             return Err(ErrorCode::Invalid.into());
         }
@@ -224,7 +215,7 @@ impl types::HostDescriptor for StoreData {
     }
 
     fn remove_directory_at(&mut self, fd: Fd, path: String) -> Result<(), Fail> {
-        let dir = self.table.get(&fd)?.mutable_dir()?;
+        let dir = self.table.get(&fd)?.dir()?;
         let now = self.fs.now()?;
         Ok(self.fs.vfs().remove_dir_at(dir, &path, now)?)
     }
@@ -236,31 +227,31 @@ impl types::HostDescriptor for StoreData {
         new_fd: Fd,
         new_path: String,
     ) -> Result<(), Fail> {
-        let (old_dir, new_dir) = self.mutable_dirs(&fd, &new_fd)?;
+        let (old_dir, new_dir) = self.dirs(&fd, &new_fd)?;
         let now = self.fs.now()?;
         let mut vfs = self.fs.vfs();
         Ok(vfs.rename_at(old_dir, &old_path, new_dir, &new_path, now)?)
     }
 
     fn symlink_at(&mut self, fd: Fd, target: String, path: String) -> Result<(), Fail> {
-        let dir = self.table.get(&fd)?.mutable_dir()?;
+        let dir = self.table.get(&fd)?.dir()?;
         let now = self.fs.now()?;
         self.fs.vfs().symlink_at(dir, &target, &path, now)?;
         Ok(())
     }
 
     fn unlink_file_at(&mut self, fd: Fd, path: String) -> Result<(), Fail> {
-        let dir = self.table.get(&fd)?.mutable_dir()?;
+        let dir = self.table.get(&fd)?.dir()?;
         let now = self.fs.now()?;
         Ok(self.fs.vfs().unlink_file_at(dir, &path, now)?)
     }
 
     fn is_same_object(&mut self, a: Fd, b: Fd) -> wasmtime::Result<bool> {
-        Ok(self.table.get(&a)?.node.ino == self.table.get(&b)?.node.ino)
+        Ok(self.table.get(&a)?.node.ino() == self.table.get(&b)?.node.ino())
     }
 
     fn metadata_hash(&mut self, fd: Fd) -> Result<MetadataHashValue, Fail> {
-        let ino = self.table.get(&fd)?.node.ino;
+        let ino = self.table.get(&fd)?.node.ino();
         let (lower, upper) = self.fs.vfs().metadata_hash(ino)?;
         Ok(MetadataHashValue { lower, upper })
     }

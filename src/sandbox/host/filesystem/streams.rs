@@ -15,9 +15,10 @@ use wasmtime_wasi_io::bytes::Bytes;
 use wasmtime_wasi_io::poll::Pollable;
 use wasmtime_wasi_io::streams::{InputStream, OutputStream, StreamError, StreamResult};
 
-use super::{Handle, descriptor_type};
+use super::descriptor_type;
 use crate::sandbox::bindings::wasi::filesystem::types::DirectoryEntry;
 use crate::sandbox::vfs::FsError;
+use crate::sandbox::wasi::fs::Handle;
 
 /// The most bytes one `write` may carry, as reported by `check-write`.
 const WRITE_BUDGET: usize = 1 << 20;
@@ -61,7 +62,11 @@ impl InputStream for FileReader {
             return Ok(Bytes::new());
         }
         let len = (size as u64).min(READ_CHUNK);
-        let read = self.node.fs.vfs().read(self.node.ino, self.position, len);
+        let read = self
+            .node
+            .fs()
+            .vfs()
+            .read(self.node.ino(), self.position, len);
         let bytes = read.map_err(|e| {
             self.closed = true;
             failed(e)
@@ -110,11 +115,11 @@ impl OutputStream for FileWriter {
         if bytes.is_empty() {
             return Ok(());
         }
-        let fs = &self.node.fs;
+        let fs = &self.node.fs();
         let now = fs.now().map_err(|limit| StreamError::Trap(limit.into()))?;
         let written = match self.position {
-            Some(at) => fs.vfs().write(self.node.ino, at, &bytes, now),
-            None => fs.vfs().append(self.node.ino, &bytes, now),
+            Some(at) => fs.vfs().write(self.node.ino(), at, &bytes, now),
+            None => fs.vfs().append(self.node.ino(), &bytes, now),
         };
         match written {
             Ok(n) => {
@@ -165,10 +170,10 @@ impl DirectoryEntries {
         if self.ended {
             return None;
         }
-        let vfs = self.dir.fs.vfs();
+        let vfs = self.dir.fs().vfs();
         // A removed directory is empty, so an error (none is expected) ends the listing too.
         let next = vfs
-            .read_dir_from(self.dir.ino, self.last.as_deref())
+            .read_dir_from(self.dir.ino(), self.last.as_deref())
             .ok()
             .and_then(|mut entries| entries.next());
         let Some((name, _, kind)) = next else {
