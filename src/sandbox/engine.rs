@@ -45,6 +45,7 @@ use wasmtime::{
 use super::bindings::CommandPre;
 use super::cpu;
 use super::error::SandboxError;
+use super::heap;
 use super::host;
 use super::limits;
 use super::p1;
@@ -106,7 +107,15 @@ pub struct Shared {
 }
 
 /// A compiled program whose imports the host satisfies, ready to instantiate.
-pub enum Pre {
+pub struct Pre {
+    /// The program, linked.
+    pub linked: Linked,
+    /// The heap its loading kept (types and metadata; see `heap.rs`).
+    heap_bytes: usize,
+}
+
+/// A program linked against the host.
+pub enum Linked {
     /// A `wasi:cli/command` component.
     Command(CommandPre<StoreData>),
     /// A preview1 core module exporting `_start`.
@@ -116,19 +125,21 @@ pub enum Pre {
 impl Pre {
     /// The engine the program was compiled for.
     pub fn engine(&self) -> &Engine {
-        match self {
-            Self::Command(pre) => pre.engine(),
-            Self::Module(pre) => pre.module().engine(),
+        match &self.linked {
+            Linked::Command(pre) => pre.engine(),
+            Linked::Module(pre) => pre.module().engine(),
         }
     }
 
-    /// The size of the program's compiled code and metadata in memory, in bytes.
+    /// What the program holds in memory, in bytes: its compiled code (mapped) and the heap its
+    /// loading kept.
     pub fn code_bytes(&self) -> usize {
-        let range = match self {
-            Self::Command(pre) => pre.instance_pre().component().image_range(),
-            Self::Module(pre) => pre.module().image_range(),
+        let range = match &self.linked {
+            Linked::Command(pre) => pre.instance_pre().component().image_range(),
+            Linked::Module(pre) => pre.module().image_range(),
         };
-        (range.end as usize).saturating_sub(range.start as usize)
+        let code = (range.end as usize).saturating_sub(range.start as usize);
+        code.saturating_add(self.heap_bytes)
     }
 }
 
@@ -305,6 +316,19 @@ impl From<Failure> for SandboxError {
 /// this same build (or a disk cache entry whose checksum proves it is): deserializing trusts it
 /// to be code wasmtime compiled. wasmtime itself refuses code of another version or settings.
 pub unsafe fn load(code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
+    // SAFETY: the caller's promise.
+    let (linked, heap_bytes) = heap::measured(|| unsafe { link(code, flavor) });
+    Ok(Pre {
+        linked: linked?,
+        heap_bytes,
+    })
+}
+
+/// [`load`] without the measurement.
+///
+/// # Safety
+/// As for [`load`].
+unsafe fn link(code: &[u8], flavor: Flavor) -> Result<Linked, Failure> {
     let shared = shared(flavor).map_err(Failure::Code)?.ok_or_else(|| {
         Failure::Code(SandboxError::Internal(
             "the pooling allocator is not available".to_owned(),
@@ -315,7 +339,7 @@ pub unsafe fn load(code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
         // SAFETY: the caller's promise.
         let module = unsafe { Module::deserialize(engine, code) }
             .map_err(|e| Failure::Code(unloadable(e)))?;
-        return link_module(shared, &module).map(Pre::Module);
+        return link_module(shared, &module).map(Linked::Module);
     }
     // SAFETY: the caller's promise.
     let component = unsafe { Component::deserialize(engine, code) }
@@ -327,7 +351,7 @@ pub unsafe fn load(code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
         ))
     })?;
     CommandPre::new(pre)
-        .map(Pre::Command)
+        .map(Linked::Command)
         .map_err(|e| Failure::Program(invalid("the component is not a wasi:cli/command", e)))
 }
 

@@ -15,6 +15,7 @@ pub mod ending;
 pub mod engine;
 pub mod error;
 pub mod executor;
+pub mod heap;
 pub mod host;
 pub mod limits;
 pub mod p1;
@@ -36,7 +37,7 @@ use wasmtime::{PoolConcurrencyLimitError, Store};
 
 use clock::VirtualClock;
 use ending::LimitExceeded;
-use engine::{Codegen, Flavor, Pre};
+use engine::{Codegen, Flavor, Linked, Pre};
 use limits::{Budget, Watchdog};
 use store::StoreData;
 use vfs::Vfs;
@@ -319,12 +320,12 @@ fn attempt(
 /// Instantiates the program and calls its entry point: `wasi:cli/run.run` of a component,
 /// `_start` of a module (which ends with `Ok` when it returns, as a native `main` returning 0).
 async fn call(pre: &Pre, store: &mut Store<StoreData>) -> wasmtime::Result<Result<(), ()>> {
-    match pre {
-        Pre::Command(pre) => {
+    match &pre.linked {
+        Linked::Command(pre) => {
             let command = pre.instantiate_async(&mut *store).await?;
             command.wasi_cli_run().call_run(&mut *store).await
         }
-        Pre::Module(pre) => {
+        Linked::Module(pre) => {
             let instance = pre.instantiate_async(&mut *store).await?;
             let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
             start.call_async(&mut *store, ()).await?;

@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
-use hermetic_wasi::sandbox::SandboxError;
 use hermetic_wasi::sandbox::compiler::{self, Footprint, measure};
 use hermetic_wasi::sandbox::engine::Codegen;
+use hermetic_wasi::sandbox::{Program, SandboxError};
 
 use crate::guest_bytes;
 
@@ -34,26 +34,51 @@ fn each_instance_of_a_module_costs_its_state_and_segments() {
     let globals = "(global i64 (i64.const 1))".repeat(1000);
     let one = footprint(&component(&globals, 1));
     let three = footprint(&component(&globals, 3));
-    // Three instances of $m cost two more than one: 1000 globals of 16 bytes each and the
-    // instance record, and no segments.
+    // Three instances of $m cost two more than one: 1000 globals of 16 bytes each, the
+    // instance record (1 KiB) and the step that instantiates it (256 bytes), and no segments.
     assert_eq!(three.instances - one.instances, 2);
     assert_eq!(three.segment_bytes, one.segment_bytes);
     let per_instance = (three.state_bytes - one.state_bytes) / 2;
     assert!(
-        (16_000..17_000 + 1024).contains(&per_instance),
+        (16_000 + 1024 + 256..18_000 + 1024 + 256).contains(&per_instance),
         "{per_instance}"
     );
 
-    // Segments count at every instantiation, into imported memories and tables too: 100 bytes
-    // of active data, 3 active and 2 passive elements of 8 bytes. Passive data stays in the
-    // code, and declared elements are dropped at once.
-    let segments = r#"(import "x" "m" (memory 1)) (import "x" "t" (table 1 funcref)) (func $f)
-        (data (i32.const 0) "%100%") (data "passive") (elem (i32.const 0) func $f $f $f)
-        (elem func $f $f) (elem declare func $f) (func (drop (ref.func $f)))"#
-        .replace("%100%", &"a".repeat(100));
-    let one = footprint(&component(&segments, 1));
-    let five = footprint(&component(&segments, 5));
-    assert_eq!(five.segment_bytes - one.segment_bytes, 4 * 140);
+    // Active segments count at every instantiation, into imported memories and tables too:
+    // 100 bytes of data and 3 elements of 8 bytes. Passive data stays in the code, and
+    // declared elements are dropped at once.
+    let segments = |passive: &str| {
+        format!(
+            r#"(import "x" "m" (memory 1)) (import "x" "t" (table 1 funcref)) (func $f)
+            (data (i32.const 0) "{}") (data "passive") (elem (i32.const 0) func $f $f $f)
+            {passive} (elem declare func $f) (func (drop (ref.func $f)))"#,
+            "a".repeat(100)
+        )
+    };
+    let one = footprint(&component(&segments(""), 1));
+    let five = footprint(&component(&segments(""), 5));
+    assert_eq!(five.segment_bytes - one.segment_bytes, 4 * 124);
+    // Each instance keeps its passive element segments: 32 bytes each and 16 per element,
+    // besides what the segment adds to its `vmctx`.
+    let with_passive = footprint(&component(&segments("(elem func $f $f)"), 5));
+    assert_eq!(with_passive.segment_bytes, five.segment_bytes);
+    let more = (with_passive.state_bytes - five.state_bytes) / 5;
+    assert!((32 + 2 * 16..128).contains(&more), "{more}");
+}
+
+#[test]
+fn resource_types_and_component_instances_are_charged_by_their_host_time() {
+    // 7.8 million resource types (8 bytes of state each) once took 270 ms to instantiate.
+    let resources = |n: usize| {
+        let types = "(type (resource (rep i32)))".repeat(n);
+        let instances = "(instance (instantiate $c))".repeat(10);
+        let wasm = wat::parse_str(format!("(component (component $c {types}) {instances})"));
+        footprint(&wasm.unwrap()).state_bytes
+    };
+    let more = resources(100) - resources(0);
+    // 1,000 resource types (100 in each of 10 component instances), each charged 256 bytes as
+    // a resource and 256 as a step of the instantiation, and 8 bytes of `vmctx`.
+    assert_eq!(more, 1000 * (256 + 256 + 8));
 }
 
 #[test]
@@ -89,7 +114,7 @@ fn a_program_whose_instances_are_too_big_is_refused_before_it_compiles() {
     match refused {
         Err(SandboxError::CompileLimit(message)) => assert_eq!(
             message,
-            "instantiating the program would take 4578 MiB of instance state, more than the 64 \
+            "instantiating the program would take 4579 MiB of instance state, more than the 64 \
              MiB a run may have"
         ),
         other => panic!("{:?}", other.map(|code| code.len())),
@@ -110,4 +135,31 @@ fn a_program_whose_instances_are_too_big_is_refused_before_it_compiles() {
         ),
         other => panic!("{:?}", other.map(|code| code.len())),
     }
+}
+
+#[test]
+fn a_program_counts_the_heap_its_loading_keeps() {
+    let (buffer, bytes) = hermetic_wasi::sandbox::heap::measured(|| vec![1u8; 1 << 20]);
+    assert_eq!((buffer.len(), bytes), (1 << 20, 1 << 20));
+    let (_, bytes) = hermetic_wasi::sandbox::heap::measured(|| drop(vec![1u8; 1 << 20]));
+    assert_eq!(bytes, 0);
+
+    // 20,000 distinct function types: little code, but types wasmtime keeps once loaded, which
+    // the program cache counts.
+    let module = |types: &str| {
+        format!(r#"(module (memory (export "memory") 1) {types} (func (export "_start")))"#)
+    };
+    let types: String = (0..20_000u32)
+        .map(|i| {
+            let params: String = (0..32 - i.leading_zeros().min(31))
+                .map(|bit| if i >> bit & 1 == 1 { " i64" } else { " i32" })
+                .collect();
+            format!("(type (func (param{params})))")
+        })
+        .collect();
+    let plain = Program::new(module("")).unwrap().size_bytes();
+    let typed = Program::new(module(&types)).unwrap().size_bytes();
+    // About 1.6 KB a type: 21 times the 1.5 MB of text that declares them.
+    let wasm = module(&types).len();
+    assert!(typed - plain > 10 * wasm, "{plain} {typed} {wasm}");
 }

@@ -3,14 +3,24 @@
 
 use std::borrow::Cow;
 
+use wasmtime::component::Component;
+use wasmtime::{Engine, Module};
+
 use super::footprint;
 use crate::sandbox::engine::{self, Codegen};
 use crate::sandbox::error::SandboxError;
+use crate::sandbox::heap;
+
+/// The most heap a loaded program may hold, in bytes: its types and metadata, which its code
+/// size does not bound (5 KB of nested components once loaded as 184 MB). The 19 MB CPython
+/// component holds about 2 MB.
+pub const MAX_LOADED_BYTES: u64 = 128 << 20;
 
 /// Compiles `wasm` (a module or a component, binary or text) to code of `codegen`, serialized,
 /// in this process: what a compiler process does. Invalid bytes are `InvalidWasm`, with
 /// wasmtime's message; a program whose instantiation would cost more than a run may have
-/// ([`footprint`]) is `CompileLimit`, found before compiling it.
+/// ([`footprint`]) is `CompileLimit`, found before compiling it, and so is one whose loading
+/// would hold more than [`MAX_LOADED_BYTES`] of heap, found by loading it here.
 pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError> {
     let engine = engine::compiler(codegen)?;
     let wasm = to_binary(wasm)?;
@@ -33,7 +43,32 @@ pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError
     measured.map_err(|e| {
         SandboxError::Internal(format!("cannot measure the program's instances: {e:#}"))
     })?;
+    let loaded = loaded_bytes(engine, &code, core_module)?;
+    if loaded > MAX_LOADED_BYTES {
+        return Err(SandboxError::CompileLimit(format!(
+            "loading the compiled program would take {} MiB of memory, more than the {} MiB a \
+             program may hold",
+            loaded.div_ceil(1 << 20),
+            MAX_LOADED_BYTES >> 20
+        )));
+    }
     Ok(code)
+}
+
+/// The heap that loading `code` keeps, measured by loading it (and dropping it afterwards).
+fn loaded_bytes(engine: &Engine, code: &[u8], core_module: bool) -> Result<u64, SandboxError> {
+    let unloadable = |e| SandboxError::Internal(format!("cannot load what was compiled: {e:#}"));
+    // SAFETY: `code` is what `engine` just compiled, in this process.
+    let bytes = if core_module {
+        let (module, bytes) = heap::measured(|| unsafe { Module::deserialize(engine, code) });
+        drop(module.map_err(unloadable)?);
+        bytes
+    } else {
+        let (component, bytes) = heap::measured(|| unsafe { Component::deserialize(engine, code) });
+        drop(component.map_err(unloadable)?);
+        bytes
+    };
+    Ok(bytes as u64)
 }
 
 /// Turns what the caller handed in into a WebAssembly binary: binaries as they are; UTF-8 text

@@ -8,13 +8,19 @@
 //! instantiations are a flat list once wasmtime has inlined its nested components, and each
 //! instance costs what its module declares.
 //! - **State**: each core instance's `vmctx` (its globals, function references, imports and
-//!   tables' and memories' definitions) and the component's own. A module of a million globals
-//!   has 16 MB of it; instantiated 300 times it took 4.7 GB and 4 s under `memoryBytes: 1 MiB`
-//!   and `timeoutMs: 100`.
+//!   tables' and memories' definitions) and record, the elements of its passive element
+//!   segments (which each instance keeps), and the component's own `vmctx`, resource types and
+//!   component instances. A module of a million globals has 16 MB of it; instantiated 300
+//!   times it took 4.7 GB and 4 s under `memoryBytes: 1 MiB` and `timeoutMs: 100`. Items that
+//!   cost host time more than memory are charged by the time: a resource type or a component
+//!   instance costs about 40 ns to set up, and is charged [`HOST_ITEM_BYTES`], so the state cap
+//!   bounds them at about 10 ms (7.8 million resource types, 8 bytes of `vmctx` each, once took
+//!   270 ms).
 //! - **Segments**: what the active data and element segments write at every instantiation
 //!   (data bytes, and 8 bytes per element), counted whether or not wasmtime maps them in
 //!   copy-on-write: a module with a large segment instantiated many times into an imported
-//!   memory copies it every time.
+//!   memory copies it every time. Passive data costs nothing per instance (it stays in the
+//!   code).
 //!
 //! Both are measured with wasmtime's own translation (the same parsing, inlining and `vmctx`
 //! layout that compiling uses), in the compiler process, within the compilation's budget.
@@ -45,8 +51,17 @@ pub const MAX_SEGMENT_BYTES: u64 = super::MAX_CODE_BYTES;
 /// rounded up.
 const INSTANCE_BYTES: u64 = 1024;
 
-/// What one element of a segment costs to write: a pointer.
+/// What one element of an active segment costs to write: a pointer.
 const ELEMENT_BYTES: u64 = 8;
+
+/// What an instance keeps for each passive element segment (its record), and for each of its
+/// elements (a value).
+const PASSIVE_SEGMENT_BYTES: u64 = 32;
+const PASSIVE_ELEMENT_BYTES: u64 = 16;
+
+/// What a resource type, a component instance or another step of a component's instantiation
+/// is charged: the state that about 40 ns of host work is worth under [`MAX_STATE_BYTES`].
+pub const HOST_ITEM_BYTES: u64 = 256;
 
 /// What instantiating a program once costs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -113,13 +128,16 @@ pub fn measure(wasm: &[u8], core_module: bool) -> wasmtime::Result<Footprint> {
     let mut types = ComponentTypesBuilder::new(&validator);
     let (component, modules) =
         Translator::new(&tunables, &mut validator, &mut types, &scope).translate(wasm)?;
+    let info = &component.component;
+    let items = u64::from(info.num_resources)
+        + u64::from(info.num_runtime_component_instances)
+        + info.initializers.len() as u64;
+    let vmctx = VMComponentOffsets::new(HostPtr, info).size_of_vmctx();
     let mut footprint = Footprint {
-        state_bytes: VMComponentOffsets::new(HostPtr, &component.component)
-            .size_of_vmctx()
-            .into(),
+        state_bytes: u64::from(vmctx).saturating_add(items.saturating_mul(HOST_ITEM_BYTES)),
         ..Footprint::default()
     };
-    for initializer in &component.component.initializers {
+    for initializer in &info.initializers {
         // A module the component imports cannot be given: the host provides WASI instances
         // only, so such a program fails to link.
         if let GlobalInitializer::InstantiateModule(InstantiateModule::Static(index, _), _) =
@@ -134,40 +152,47 @@ pub fn measure(wasm: &[u8], core_module: bool) -> wasmtime::Result<Footprint> {
 /// What one instance of a translated module costs.
 fn instance(translation: &ModuleTranslation<'_>) -> Footprint {
     let vmctx = VMOffsets::new(HostPtr, &translation.module).size_of_vmctx();
+    let (written, kept) = segments(translation.wasm);
     Footprint {
         instances: 1,
-        state_bytes: u64::from(vmctx) + INSTANCE_BYTES,
-        segment_bytes: segments(translation.wasm),
+        state_bytes: (u64::from(vmctx) + INSTANCE_BYTES).saturating_add(kept),
+        segment_bytes: written,
     }
 }
 
-/// The bytes the segments of `module` (valid: it was translated) write or hold per instance.
-fn segments(module: &[u8]) -> u64 {
-    let mut bytes = 0u64;
+/// What the segments of `module` (valid: it was translated) cost each instance: the bytes
+/// active ones write, and the bytes passive element segments keep.
+fn segments(module: &[u8]) -> (u64, u64) {
+    let (mut written, mut kept) = (0u64, 0u64);
     for payload in Parser::new(0).parse_all(module) {
         match payload {
             Ok(Payload::DataSection(section)) => {
                 for data in section.into_iter().flatten() {
                     if let DataKind::Active { .. } = data.kind {
-                        bytes = bytes.saturating_add(data.data.len() as u64);
+                        written = written.saturating_add(data.data.len() as u64);
                     }
                 }
             }
             Ok(Payload::ElementSection(section)) => {
-                // Passive ones too: each instance keeps its own copy of their elements.
                 for element in section.into_iter().flatten() {
-                    if let ElementKind::Declared = element.kind {
-                        continue;
-                    }
-                    let count = match element.items {
+                    let count = u64::from(match element.items {
                         ElementItems::Functions(items) => items.count(),
                         ElementItems::Expressions(_, items) => items.count(),
-                    };
-                    bytes = bytes.saturating_add(u64::from(count) * ELEMENT_BYTES);
+                    });
+                    match element.kind {
+                        ElementKind::Active { .. } => {
+                            written = written.saturating_add(count * ELEMENT_BYTES);
+                        }
+                        ElementKind::Passive => {
+                            let bytes = PASSIVE_SEGMENT_BYTES + count * PASSIVE_ELEMENT_BYTES;
+                            kept = kept.saturating_add(bytes);
+                        }
+                        ElementKind::Declared => {}
+                    }
                 }
             }
             _ => {}
         }
     }
-    bytes
+    (written, kept)
 }
