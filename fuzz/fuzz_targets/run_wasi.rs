@@ -11,8 +11,8 @@
 //!   holds the test guests and hand-written modules, so mutations start from real programs);
 //! - 7: a component embedding a wasm-smith module and exporting its `run` as `wasi:cli/run`.
 //!
-//! Whatever the input, `Program::new` must return a program or `InvalidWasm` (or `Internal` for
-//! a host out of memory), and `run` must return a result: any other error, panic, crash or hang
+//! Whatever the input, `Program::new` must return a program, `InvalidWasm` or `CompileLimit` (or
+//! `Internal` for a host out of memory), and `run` must return a result: any other error, panic, crash or hang
 //! is a finding. Does not check determinism (`tests/all` and `npm run determinism` do).
 
 #![no_main]
@@ -315,7 +315,11 @@ fn fuzz_one(first: u8, rest: &[u8]) -> &'static AtomicU64 {
     };
     let program = match Program::new(wasm) {
         Ok(program) => program,
-        Err(SandboxError::InvalidWasm(_)) => return &STATS.invalid,
+        // Refused bytes: invalid, or beyond what a program may cost (compiled, loaded or
+        // instantiated), which the compiler checks without a compiler process too.
+        Err(SandboxError::InvalidWasm(_) | SandboxError::CompileLimit(_)) => {
+            return &STATS.invalid;
+        }
         Err(SandboxError::Internal(message)) if message.contains("ran out of memory") => {
             return &STATS.host_oom;
         }

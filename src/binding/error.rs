@@ -3,6 +3,8 @@
 use napi::{Env, Status};
 
 use crate::sandbox::SandboxError;
+use crate::sandbox::ending::LimitExceeded;
+use crate::sandbox::error::InvalidOption;
 
 /// The stable `code` of every error the API throws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,8 +15,8 @@ pub enum ErrorCode {
     InvalidOptions,
     /// The engine failed for a reason that is not the caller's.
     Internal,
-    /// Compiling `wasm` needs more memory than the compiler has, or (for `new Program`) more
-    /// time than `timeoutMs`.
+    /// `wasm` is beyond what a program may cost (to compile, load or instantiate), or compiling
+    /// it takes (for `new Program`) more time than `timeoutMs`.
     CompileLimit,
 }
 
@@ -64,6 +66,22 @@ impl From<SandboxError> for JsError {
             SandboxError::Internal(_) => ErrorCode::Internal,
             SandboxError::CompileLimit(_) | SandboxError::Stopped(_) => ErrorCode::CompileLimit,
         };
-        JsError::new(code, error.to_string())
+        JsError::new(code, message(&error))
+    }
+}
+
+/// The engine's message, in the names of the JS API where the engine's are Rust's.
+fn message(error: &SandboxError) -> String {
+    match error {
+        SandboxError::InvalidOptions(InvalidOption::NulInArgs(arg)) => {
+            format!("args and programName must not contain NUL characters: {arg:?}")
+        }
+        SandboxError::InvalidOptions(InvalidOption::CacheDir { dir, problem }) => {
+            format!("cacheDir {}{problem}", dir.display())
+        }
+        SandboxError::Stopped(LimitExceeded::Timeout) => {
+            "compiling the program took longer than timeoutMs".to_owned()
+        }
+        other => other.to_string(),
     }
 }

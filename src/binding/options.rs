@@ -14,7 +14,10 @@ use napi_derive::napi;
 use super::error::{JsResult, invalid_options};
 use super::files;
 use super::limits;
-use crate::sandbox::config::{self, MAX_START_TIME_MS};
+use crate::sandbox::config;
+
+/// The latest start time accepted: the largest time a JS `Date` can hold.
+const MAX_START_TIME_MS: u64 = 8_640_000_000_000_000;
 
 /// Options of one run. Every field is optional; the same options give the same result.
 #[napi(object, object_to_js = false)]

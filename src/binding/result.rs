@@ -57,6 +57,22 @@ pub struct RunResult<'env> {
     pub files: Object<'env>,
 }
 
+/// The outcome's name in the JS API.
+fn outcome_name(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Exited(_) => "exited",
+        Outcome::Trapped { .. } => "trapped",
+        Outcome::Deadlock => "deadlock",
+        Outcome::FuelExhausted => "fuelExhausted",
+        Outcome::Timeout => "timeout",
+        Outcome::MemoryExceeded => "memoryExceeded",
+        Outcome::OutputExceeded => "outputExceeded",
+        Outcome::VirtualTimeExceeded => "virtualTimeExceeded",
+        Outcome::Cancelled => "cancelled",
+        Outcome::HostOutOfMemory => "hostOutOfMemory",
+    }
+}
+
 impl<'env> RunResult<'env> {
     /// The JS result of a run. Output is copied into buffers that V8 allocates and frees:
     /// buffers wrapping Rust memory are only freed once the event loop turns, so a synchronous
@@ -70,7 +86,7 @@ impl<'env> RunResult<'env> {
             _ => None,
         };
         Ok(Self {
-            outcome: result.outcome.name().to_owned(),
+            outcome: outcome_name(&result.outcome).to_owned(),
             exit_code: result.outcome.exit_code(),
             stdout: BufferSlice::copy_from(env, &result.stdout)?,
             stderr: BufferSlice::copy_from(env, &result.stderr)?,

@@ -1,5 +1,5 @@
-//! A bounded cache of compiled programs, so that running the same bytes again (e.g. `runWasi`
-//! in a loop) skips compilation.
+//! A bounded cache of compiled programs, so that running the same bytes again (e.g. in a
+//! loop) skips compilation.
 //!
 //! An entry is found by comparing the bytes themselves (length first), with the disk cache
 //! directory the program compiles into later (for its metered and on-demand engines): equal

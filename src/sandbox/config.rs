@@ -1,7 +1,7 @@
-//! Plain run options, their defaults, and their validation. No napi types: the binding converts
-//! JS values into these, the engine reads only these.
+//! Plain run options, their defaults, and their validation. A binding converts its values into
+//! these; the engine reads only these.
 
-use super::error::SandboxError;
+use super::error::{InvalidOption, SandboxError};
 use super::vfs::{Entry, Vfs};
 
 /// `argv[0]` when the caller names no program.
@@ -10,9 +10,6 @@ pub const DEFAULT_PROGRAM_NAME: &str = "main";
 /// The wall-clock time at which every run starts unless told otherwise:
 /// 2009-11-10T23:00:00Z, in milliseconds since the Unix epoch (the Go playground's epoch).
 pub const DEFAULT_START_TIME_MS: u64 = 1_257_894_000_000;
-
-/// The latest start time accepted: the largest time a JavaScript `Date` can hold.
-pub const MAX_START_TIME_MS: u64 = 8_640_000_000_000_000;
 
 /// Default cap on the linear memories and tables of a run: 256 MiB.
 pub const DEFAULT_MEMORY_BYTES: u64 = 256 << 20;
@@ -114,36 +111,26 @@ impl Default for RunOptions {
 }
 
 impl RunOptions {
-    /// Checks what the types alone cannot: strings a C guest could not receive intact, env names
-    /// that could not round-trip through `NAME=value`, a start time a `Date` cannot hold.
-    /// `files` is checked when the run builds its filesystem (see [`RunOptions::files`]), so
-    /// that a run parses it only once.
+    /// Checks what the types alone cannot: strings a C guest could not receive intact, and env
+    /// names that could not round-trip through `NAME=value`. `files` is checked when the run
+    /// builds its filesystem (see [`RunOptions::files`]), so that a run parses it only once.
+    /// Any start time works: file timestamps saturate in the year 2554, and a preview1 wall
+    /// clock read past it is `EOVERFLOW`.
     pub fn validate(&self) -> Result<(), SandboxError> {
-        let invalid = |msg: String| Err(SandboxError::InvalidOptions(msg));
+        let invalid = |option| Err(SandboxError::InvalidOptions(option));
         if let Some(arg) = std::iter::once(&self.program_name)
             .chain(&self.args)
             .find(|a| a.contains('\0'))
         {
-            return invalid(format!(
-                "args and programName must not contain NUL characters: {arg:?}"
-            ));
+            return invalid(InvalidOption::NulInArgs(arg.clone()));
         }
         for (name, value) in &self.env {
             if name.is_empty() || name.contains(['=', '\0']) {
-                return invalid(format!(
-                    "env names must be non-empty without '=' or NUL: {name:?}"
-                ));
+                return invalid(InvalidOption::EnvName(name.clone()));
             }
             if value.contains('\0') {
-                return invalid(format!(
-                    "env values must not contain NUL characters: {name:?}"
-                ));
+                return invalid(InvalidOption::NulInEnvValue(name.clone()));
             }
-        }
-        if self.start_time_ms > MAX_START_TIME_MS {
-            return invalid(format!(
-                "startTime must be at most {MAX_START_TIME_MS} ms since the epoch"
-            ));
         }
         Ok(())
     }
@@ -153,8 +140,8 @@ impl RunOptions {
         u128::from(self.start_time_ms) * 1_000_000
     }
 
-    /// The run's filesystem, built from `files` under `limits.fsBytes`, every timestamp at the
-    /// start time. A malformed `files` is `InvalidOptions`, its message prefixed with `files:`.
+    /// The run's filesystem, built from `files` under `limits.fs_bytes`, every timestamp at the
+    /// start time. A malformed `files` is [`InvalidOption::Files`].
     pub fn filesystem(&self) -> Result<Vfs, SandboxError> {
         // The options are borrowed for every run of them, so the seed is cloned: one copy of
         // the seeded bytes per run, the price of running the same options many times.
@@ -162,7 +149,7 @@ impl RunOptions {
         let limit = self.limits.fs_bytes.unwrap_or(u64::MAX);
         let now = self.start_time_ms.saturating_mul(1_000_000);
         Vfs::new(self.files.clone().unwrap_or_default(), limit, now)
-            .map_err(|e| SandboxError::InvalidOptions(format!("files: {e}")))
+            .map_err(|e| SandboxError::InvalidOptions(InvalidOption::Files(e.to_string())))
     }
 
     /// `argv` as the guest sees it: the program name, then the arguments.

@@ -1,4 +1,4 @@
-//! The optional on-disk cache of compiled code (`cacheDir`), so that a fresh process runs a
+//! The optional on-disk cache of compiled code, so that a fresh process runs a
 //! program it compiled before without compiling it again.
 //!
 //! This is the host's cache, never visible to guests. One file per program and codegen (plain
@@ -14,7 +14,7 @@
 //! header (same version, same settings); a truncated, corrupted, foreign or stale file is
 //! recompiled and replaced. Files are written to a temporary name and renamed, so a reader never
 //! sees half a file. The checksum catches accidents, not an attacker: anyone who can write the
-//! directory can plant code, so it must be writable only by the user running Node (as for any
+//! directory can plant code, so it must be writable only by the user running the host (as for any
 //! directory of executables).
 //!
 //! **Nothing but regular files is read.** An entry is opened without following symlinks and
@@ -34,6 +34,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
+
+use super::error::{CacheDirProblem, InvalidOption};
 
 /// The first bytes of every cache file; bumped when the format changes, or what a compiler
 /// checks before it writes code (`04`: the instantiation footprint), so that code from an older
@@ -134,27 +136,25 @@ fn open_entry(path: &Path) -> std::io::Result<File> {
 /// Refuses a cache directory that users other than its owner may write, or that another user
 /// (not root) owns: whoever can write it can plant native code that this process would run.
 /// A directory that does not exist yet is fine: it is created writable by its owner only.
-pub fn check_dir(dir: &Path) -> Result<(), String> {
+pub fn check_dir(dir: &Path) -> Result<(), InvalidOption> {
+    let refused = |problem| InvalidOption::CacheDir {
+        dir: dir.to_owned(),
+        problem,
+    };
     #[cfg(unix)]
     if let Ok(metadata) = std::fs::metadata(dir) {
         use std::os::unix::fs::MetadataExt;
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
-        let shown = dir.display();
         if metadata.uid() != me && metadata.uid() != 0 {
-            return Err(format!(
-                "cacheDir {shown} belongs to another user, who could plant native code in it"
-            ));
+            return Err(refused(CacheDirProblem::OtherOwner));
         }
         if metadata.mode() & 0o022 != 0 {
-            return Err(format!(
-                "cacheDir {shown} is writable by other users, who could plant native code in \
-                 it; make it writable by its owner only (chmod go-w)"
-            ));
+            return Err(refused(CacheDirProblem::WritableByOthers));
         }
     }
     #[cfg(not(unix))]
-    let _ = dir;
+    let _ = (dir, refused);
     Ok(())
 }
 

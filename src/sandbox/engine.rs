@@ -69,8 +69,8 @@ pub const POOL_SLOTS: u32 = 1000;
 
 /// How many runs at once get a pooled fiber stack (each run uses one); the runs beyond go to the
 /// on-demand engine. Every pooled stack costs guard-page set-up when the pool is created (about
-/// 3 ms for 1000 of them), which a fresh process pays before its first run; 64 covers the JS
-/// thread plus a libuv pool of 63 threads.
+/// 3 ms for 1000 of them), which a fresh process pays before its first run; 64 covers a host's
+/// main thread plus a thread pool of 63 (Node's libuv pool at its largest).
 pub const POOL_STACKS: u32 = 64;
 
 /// How much of a pooled memory, table and fiber stack stays mapped between runs, reset in place

@@ -7,6 +7,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The system allocator, counting.
 pub struct Counting;
@@ -15,11 +16,18 @@ pub struct Counting;
 static COUNTING: Counting = Counting;
 
 thread_local! {
-    /// Bytes allocated minus bytes freed by this thread.
+    /// Bytes allocated minus bytes freed by this thread while any thread measures.
     static NET: Cell<isize> = const { Cell::new(0) };
 }
 
+/// How many threads are measuring now. Allocations are counted only then, so that a run (which
+/// allocates on every call) pays one shared load per allocation, not a thread-local update.
+static MEASURING: AtomicUsize = AtomicUsize::new(0);
+
 fn add(delta: isize) {
+    if MEASURING.load(Ordering::Relaxed) == 0 {
+        return;
+    }
     // `try_with`: an allocation while the thread's locals are torn down is simply not counted.
     let _ = NET.try_with(|net| net.set(net.get().wrapping_add(delta)));
 }
@@ -63,9 +71,11 @@ unsafe impl GlobalAlloc for Counting {
 /// Runs `work` and returns its value with the heap it left allocated, in bytes: what this
 /// thread allocated during the call and did not free (0 if it freed more).
 pub fn measured<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    MEASURING.fetch_add(1, Ordering::SeqCst);
     let before = NET.with(Cell::get);
     let value = opaque(work);
     let after = NET.with(Cell::get);
+    MEASURING.fetch_sub(1, Ordering::SeqCst);
     (
         value,
         usize::try_from(after.wrapping_sub(before)).unwrap_or(0),

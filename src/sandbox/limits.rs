@@ -33,7 +33,8 @@ impl MemoryLimiter {
     /// A growth to `desired` units of `unit_bytes` each: refused as wasm says (`-1` to the
     /// guest, nothing counted) past the declared `maximum`; otherwise allowed, or the run ends.
     /// A growth past the limit is never left for the guest to handle, so the outcome says
-    /// `memoryExceeded` even if the guest would abort.
+    /// [`Outcome::MemoryExceeded`](super::Outcome::MemoryExceeded) even if the guest would
+    /// abort.
     fn grow(
         &mut self,
         current: usize,
@@ -219,8 +220,8 @@ impl Drop for ActiveRun {
 }
 
 /// The wall-clock budget of one call and the flag that cancels it. A call that compiles before
-/// it runs spends one budget on both, from the moment the call began, so `timeoutMs` bounds the
-/// whole call, whatever the bytes.
+/// it runs spends one budget on both, from the moment the call began, so [`Limits::timeout_ms`](super::Limits::timeout_ms)
+/// bounds the whole call, whatever the bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Budget {
     deadline: Option<Instant>,

@@ -47,22 +47,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The outcome's name in the JS API.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Exited(_) => "exited",
-            Self::Trapped { .. } => "trapped",
-            Self::Deadlock => "deadlock",
-            Self::FuelExhausted => "fuelExhausted",
-            Self::Timeout => "timeout",
-            Self::MemoryExceeded => "memoryExceeded",
-            Self::OutputExceeded => "outputExceeded",
-            Self::VirtualTimeExceeded => "virtualTimeExceeded",
-            Self::Cancelled => "cancelled",
-            Self::HostOutOfMemory => "hostOutOfMemory",
-        }
-    }
-
     /// The process-style exit code: the guest's own when it exited, else a fixed nonzero code.
     pub fn exit_code(&self) -> u32 {
         match self {

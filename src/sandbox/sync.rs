@@ -1,6 +1,6 @@
 //! The one poison-tolerant lock. Every mutex of the engine and the binding guards state that
 //! stays consistent at every return of the code holding it, so a panic elsewhere (which the
-//! binding turns into a JS error, or which ends a run) leaves it usable.
+//! binding reports as an error, or which ends a run) leaves it usable.
 
 use std::sync::{Mutex, MutexGuard};
 

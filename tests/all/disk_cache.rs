@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hermetic_wasi::sandbox::error::{CacheDirProblem, InvalidOption};
 use hermetic_wasi::sandbox::{Limits, Outcome, Program, RunOptions, SandboxError, engine, limits};
 
 use crate::{guest_bytes, run_program};
@@ -269,13 +270,12 @@ fn disk_cache_refuses_a_directory_others_may_write() {
     for (mode, refused) in [(0o777, true), (0o775, true), (0o1777, true), (0o755, false)] {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
         match Program::with_cache(guest_bytes("hello"), Some(dir.clone())) {
-            Err(SandboxError::InvalidOptions(message)) if refused => assert_eq!(
-                message,
-                format!(
-                    "cacheDir {} is writable by other users, who could plant native code in it; \
-                     make it writable by its owner only (chmod go-w)",
-                    dir.display()
-                )
+            Err(SandboxError::InvalidOptions(option)) if refused => assert_eq!(
+                option,
+                InvalidOption::CacheDir {
+                    dir: dir.clone(),
+                    problem: CacheDirProblem::WritableByOthers
+                }
             ),
             Ok(_) if !refused => {}
             other => panic!("mode {mode:o}: {:?}", other.err()),
@@ -288,10 +288,10 @@ fn disk_cache_refuses_a_directory_others_may_write() {
         std::fs::create_dir(&theirs).unwrap();
         std::os::unix::fs::chown(&theirs, Some(65534), None).unwrap();
         match Program::with_cache(guest_bytes("hello"), Some(theirs.clone())) {
-            Err(SandboxError::InvalidOptions(message)) => assert_eq!(
-                message,
+            Err(SandboxError::InvalidOptions(option)) => assert_eq!(
+                option.to_string(),
                 format!(
-                    "cacheDir {} belongs to another user, who could plant native code in it",
+                    "cache_dir {} belongs to another user, who could plant native code in it",
                     theirs.display()
                 )
             ),

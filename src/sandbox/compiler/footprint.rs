@@ -11,7 +11,7 @@
 //!   tables' and memories' definitions) and record, the elements of its passive element
 //!   segments (which each instance keeps), and the component's own `vmctx`, resource types and
 //!   component instances. A module of a million globals has 16 MB of it; instantiated 300
-//!   times it took 4.7 GB and 4 s under `memoryBytes: 1 MiB` and `timeoutMs: 100`. Items that
+//!   times it took 4.7 GB and 4 s under a 1 MiB `memory_bytes` and a 100 ms `timeout_ms`. Items that
 //!   cost host time more than memory are charged by the time: a resource type or a component
 //!   instance costs about 40 ns to set up, and is charged [`HOST_ITEM_BYTES`], so the state cap
 //!   bounds them at about 10 ms (7.8 million resource types, 8 bytes of `vmctx` each, once took

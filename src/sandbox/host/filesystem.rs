@@ -13,7 +13,7 @@
 //! per-descriptor `mutate-directory`, which the preview1 adapter never requests on
 //! sub-directories). Time and lifetimes are the core's (`wasi/fs.rs`).
 //!
-//! **Space.** `limits.fsBytes` bounds the tree. A write, resize or create that would pass it
+//! **Space.** `Limits::fs_bytes` bounds the tree. A write, resize or create that would pass it
 //! fails with `insufficient-space` having written nothing, and the run carries on.
 //!
 //! It deliberately does not implement `advise`, `sync` or `sync-data` beyond checking the
