@@ -15,9 +15,10 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare class Program {
   /**
-   * Compiles `wasm` (a `wasi:cli/command` component), or takes its compiled code from the
+   * Compiles `wasm` (a WASI program, as for `runWasi`), or takes its compiled code from the
    * in-memory cache `runWasi` uses, or from the disk cache in `options.cacheDir`. Throws
-   * `ERR_INVALID_WASM` when it is not a runnable component.
+   * `ERR_INVALID_WASM` when it is not a runnable program, and `ERR_COMPILE_LIMIT` when it is
+   * beyond what a program may cost or takes longer than `options.timeoutMs` to compile.
    */
   constructor(wasm: Uint8Array, options?: ProgramOptions)
   /** Runs the program once, synchronously; see `runWasi`. */
@@ -192,13 +193,15 @@ export interface RunResult {
 }
 
 /**
- * Runs a WASI program (a `wasi:cli/command` component) to completion, synchronously, in a
- * sealed sandbox with a virtual clock, and returns how it ended with everything it wrote.
+ * Runs a WASI program (a `wasi:cli/command` component, or a preview1 module exporting
+ * `_start`; binary or text) to completion, synchronously, in a sealed sandbox with a virtual
+ * clock, and returns how it ended with everything it wrote.
  *
  * Compiled code is cached by content (the 16 most recently used programs), so running the same
  * bytes again skips compilation. What the guest does (exit, trap, deadlock, a limit) is reported
- * in the result and never thrown. Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable component, and
- * `ERR_INVALID_OPTIONS` when `options` are malformed.
+ * in the result and never thrown. Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable program,
+ * `ERR_INVALID_OPTIONS` when `options` are malformed, and `ERR_COMPILE_LIMIT` when it is
+ * beyond what a program may cost.
  */
 export declare function runWasi(wasm: Uint8Array, options?: RunOptions): RunResult
 

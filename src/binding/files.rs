@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{BufferSlice, JsObjectValue, JsValue, Object, Unknown
 use napi::{Env, ValueType};
 
 use super::error::{JsResult, invalid_options};
-use super::options::{bytes_or_string, describe, own_string_keys, string};
+use super::js::{bytes_or_string, describe, own_string_keys, string};
 use crate::sandbox::vfs::Entry;
 
 const WHAT: &str = "options.files";

@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{FromNapiValue, JsValue, Unknown};
 use napi_derive::napi;
 
 use super::error::{JsResult, invalid_options};
-use super::options::{describe, present, u64_value};
+use super::js::{describe, present, u64_value};
 use crate::sandbox::config;
 
 /// The bounds of one run. A limit given as `Infinity` is lifted.

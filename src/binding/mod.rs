@@ -5,6 +5,7 @@
 pub mod compiler;
 pub mod error;
 pub mod files;
+pub mod js;
 pub mod limits;
 pub mod options;
 pub mod result;
@@ -22,13 +23,15 @@ use error::JsResult;
 use result::RunResult;
 use task::Source;
 
-/// Runs a WASI program (a `wasi:cli/command` component) to completion, synchronously, in a
-/// sealed sandbox with a virtual clock, and returns how it ended with everything it wrote.
+/// Runs a WASI program (a `wasi:cli/command` component, or a preview1 module exporting
+/// `_start`; binary or text) to completion, synchronously, in a sealed sandbox with a virtual
+/// clock, and returns how it ended with everything it wrote.
 ///
 /// Compiled code is cached by content (the 16 most recently used programs), so running the same
 /// bytes again skips compilation. What the guest does (exit, trap, deadlock, a limit) is reported
-/// in the result and never thrown. Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable component, and
-/// `ERR_INVALID_OPTIONS` when `options` are malformed.
+/// in the result and never thrown. Throws an `Error` with `code` `ERR_INVALID_WASM` when `wasm` is not a runnable program,
+/// `ERR_INVALID_OPTIONS` when `options` are malformed, and `ERR_COMPILE_LIMIT` when it is
+/// beyond what a program may cost.
 #[napi(
     catch_unwind,
     ts_args_type = "wasm: Uint8Array, options?: RunOptions",
@@ -47,16 +50,21 @@ fn run_wasi_inner(
     wasm: &Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> JsResult<sandbox::RunResult> {
+    let (source, options) = bytes_job(wasm, options)?;
+    Ok(source.execute(&options, Arc::default())?)
+}
+
+/// What `runWasi` and `runWasiAsync` do on the JS thread before they run: the bytes and options
+/// converted, compiler processes set up.
+fn bytes_job(
+    wasm: &Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> JsResult<(Source, sandbox::RunOptions)> {
     let wasm = wasm::wasm_bytes(wasm)?;
     let (options, cache_dir) = options::run_options(options)?;
     compiler::use_processes()?;
     let cache_dir = options::or_default_cache_dir(cache_dir);
-    Ok(sandbox::run_bytes(
-        wasm,
-        cache_dir,
-        &options,
-        Arc::default(),
-    )?)
+    Ok((Source::Bytes(wasm, cache_dir), options))
 }
 
 /// Like `runWasi`, but compiles and runs on the libuv thread pool, leaving the event loop free,
@@ -74,15 +82,7 @@ pub fn run_wasi_async<'env>(
     options: Option<Unknown<'_>>,
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
-    let job = wasm::wasm_bytes(&wasm).and_then(|wasm| {
-        let (options, cache_dir) = options::run_options(options)?;
-        compiler::use_processes()?;
-        Ok((
-            Source::Bytes(wasm, options::or_default_cache_dir(cache_dir)),
-            options,
-        ))
-    });
-    task::spawn(env, job, signal)
+    task::spawn(env, bytes_job(&wasm, options), signal)
 }
 
 /// A compiled program: compile once, run many times. Each run is independent and gives the
@@ -94,9 +94,10 @@ pub struct Program {
 
 #[napi]
 impl Program {
-    /// Compiles `wasm` (a `wasi:cli/command` component), or takes its compiled code from the
+    /// Compiles `wasm` (a WASI program, as for `runWasi`), or takes its compiled code from the
     /// in-memory cache `runWasi` uses, or from the disk cache in `options.cacheDir`. Throws
-    /// `ERR_INVALID_WASM` when it is not a runnable component.
+    /// `ERR_INVALID_WASM` when it is not a runnable program, and `ERR_COMPILE_LIMIT` when it is
+    /// beyond what a program may cost or takes longer than `options.timeoutMs` to compile.
     #[napi(
         constructor,
         catch_unwind,
@@ -126,8 +127,9 @@ impl Program {
         env: &'env Env,
         options: Option<Unknown<'_>>,
     ) -> napi::Result<RunResult<'env>> {
-        let result =
-            options::run_options(options).and_then(|(options, _)| Ok(self.inner.run(&options)?));
+        let result = self
+            .job(options)
+            .and_then(|(source, options)| Ok(source.execute(&options, Arc::default())?));
         RunResult::new(env, error::throw(env, result)?)
     }
 
@@ -143,9 +145,12 @@ impl Program {
         options: Option<Unknown<'_>>,
         signal: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'env>> {
-        let program = Arc::clone(&self.inner);
-        let job =
-            options::run_options(options).map(|(options, _)| (Source::Compiled(program), options));
-        task::spawn(env, job, signal)
+        task::spawn(env, self.job(options), signal)
+    }
+
+    /// What `run` and `runAsync` do on the JS thread before they run: the options converted.
+    fn job(&self, options: Option<Unknown<'_>>) -> JsResult<(Source, sandbox::RunOptions)> {
+        let (options, _) = options::run_options(options)?;
+        Ok((Source::Compiled(Arc::clone(&self.inner)), options))
     }
 }

@@ -1,18 +1,18 @@
-//! JS arguments into engine types, with a precise `ERR_INVALID_OPTIONS` message for every
-//! malformed value. The typed [`RunOptions`] object exists for `index.d.ts`; its fields arrive
-//! as raw values so that this module, not napi's generic conversion, words the errors.
+//! The options of the API's calls, into engine types, with a precise `ERR_INVALID_OPTIONS`
+//! message for every malformed value. The typed [`RunOptions`] object exists for `index.d.ts`;
+//! its fields arrive as raw values so that this module (with `js.rs`), not napi's generic
+//! conversion, words the errors.
 
-use napi::bindgen_prelude::{
-    BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
-    Object, Uint8ArraySlice, Unknown,
-};
 use std::path::PathBuf;
 
+use napi::bindgen_prelude::{FromNapiValue, JsValue, Unknown};
 use napi::{JsDate, ValueType};
 use napi_derive::napi;
 
 use super::error::{JsResult, invalid_options};
 use super::files;
+use super::js::{bytes_or_string, describe, is_nullish, present, string, string_array};
+use super::js::{string_record, u64_value};
 use super::limits;
 use crate::sandbox::config;
 
@@ -182,144 +182,6 @@ pub fn or_default_cache_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
             .filter(|d| !d.is_empty())
             .map(PathBuf::from)
     })
-}
-
-pub(super) fn is_nullish(value: &Unknown<'_>) -> bool {
-    matches!(value.get_type(), Ok(ValueType::Undefined | ValueType::Null))
-}
-
-pub(super) fn present(value: Option<Unknown<'_>>) -> Option<Unknown<'_>> {
-    value.filter(|v| !is_nullish(v))
-}
-
-/// A short description of a JS value's type for error messages.
-pub(super) fn describe(value: &Unknown<'_>) -> &'static str {
-    match value.get_type() {
-        Ok(ValueType::Undefined) => "undefined",
-        Ok(ValueType::Null) => "null",
-        Ok(ValueType::Boolean) => "a boolean",
-        Ok(ValueType::Number) => "a number",
-        Ok(ValueType::String) => "a string",
-        Ok(ValueType::Symbol) => "a symbol",
-        Ok(ValueType::BigInt) => "a bigint",
-        Ok(ValueType::Function) => "a function",
-        Ok(ValueType::Object) if value.is_array().unwrap_or(false) => "an array",
-        Ok(ValueType::Object) if value.is_typedarray().unwrap_or(false) => "a typed array",
-        Ok(ValueType::Object) => "an object",
-        _ => "an unknown value",
-    }
-}
-
-/// SAFETY for the casts below: each follows a `get_type` check that matches the target type.
-pub(super) fn string(value: &Unknown<'_>, what: &str) -> JsResult<String> {
-    if value.get_type().ok() != Some(ValueType::String) {
-        return Err(invalid_options(format!(
-            "{what} must be a string, got {}",
-            describe(value)
-        )));
-    }
-    unsafe { value.cast::<String>() }.map_err(|e| invalid_options(format!("{what}: {}", e.reason)))
-}
-
-fn string_array(value: &Unknown<'_>, what: &str) -> JsResult<Vec<String>> {
-    if !value.is_array().unwrap_or(false) {
-        return Err(invalid_options(format!(
-            "{what} must be an array of strings, got {}",
-            describe(value)
-        )));
-    }
-    let array = unsafe { value.cast::<Object>() }.map_err(|e| invalid_options(e.reason))?;
-    let len = array
-        .get_array_length()
-        .map_err(|e| invalid_options(e.reason))?;
-    (0..len)
-        .map(|i| {
-            let item: Unknown = array
-                .get_element(i)
-                .map_err(|e| invalid_options(e.reason))?;
-            string(&item, &format!("{what}[{i}]"))
-        })
-        .collect()
-}
-
-fn string_record(value: &Unknown<'_>, what: &str) -> JsResult<Vec<(String, String)>> {
-    if value.get_type().ok() != Some(ValueType::Object) || value.is_array().unwrap_or(false) {
-        return Err(invalid_options(format!(
-            "{what} must be an object of strings, got {}",
-            describe(value)
-        )));
-    }
-    let object = unsafe { value.cast::<Object>() }.map_err(|e| invalid_options(e.reason))?;
-    let keys = own_string_keys(&object).map_err(|e| invalid_options(e.reason))?;
-    keys.into_iter()
-        .map(|key| {
-            let item: Unknown = object
-                .get_named_property(&key)
-                .map_err(|e| invalid_options(e.reason))?;
-            let value = string(&item, &format!("{what}.{key}"))?;
-            Ok((key, value))
-        })
-        .collect()
-}
-
-/// The object's own enumerable string keys, in property order (inherited properties, such as a
-/// polluted `Object.prototype`, never reach the guest).
-pub(super) fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
-    let names = object.get_all_property_names(
-        KeyCollectionMode::OwnOnly,
-        KeyFilter::Enumerable,
-        KeyConversion::NumbersToStrings,
-    )?;
-    let mut keys = Vec::new();
-    for i in 0..names.get_array_length()? {
-        let key: Unknown = names.get_element(i)?;
-        if key.get_type()? == ValueType::String {
-            // SAFETY: checked to be a string just above.
-            keys.push(unsafe { key.cast::<String>() }?);
-        }
-    }
-    Ok(keys)
-}
-
-pub(super) fn bytes_or_string(value: &Unknown<'_>, what: &str) -> JsResult<Vec<u8>> {
-    if value.get_type().ok() == Some(ValueType::String) {
-        return Ok(string(value, what)?.into_bytes());
-    }
-    if value.is_typedarray().unwrap_or(false)
-        && let Ok(bytes) = unsafe { value.cast::<Uint8ArraySlice>() }
-    {
-        return Ok(bytes.to_vec());
-    }
-    Err(invalid_options(format!(
-        "{what} must be a string or a Uint8Array, got {}",
-        describe(value)
-    )))
-}
-
-/// A non-negative integer up to `max`, from a number (a safe integer) or a bigint.
-pub(super) fn u64_value(value: &Unknown<'_>, what: &str, max: u64) -> JsResult<u64> {
-    let out_of_range = || invalid_options(format!("{what} must be an integer from 0 to {max}"));
-    match value.get_type() {
-        Ok(ValueType::Number) => {
-            let n = unsafe { value.cast::<f64>() }.map_err(|e| invalid_options(e.reason))?;
-            const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-            if n.fract() != 0.0 || !(0.0..=MAX_SAFE).contains(&n) || n as u64 > max {
-                return Err(out_of_range());
-            }
-            Ok(n as u64)
-        }
-        Ok(ValueType::BigInt) => {
-            let n = unsafe { value.cast::<BigInt>() }.map_err(|e| invalid_options(e.reason))?;
-            match n.get_u64() {
-                (false, v, true) if v <= max => Ok(v),
-                _ => Err(out_of_range()),
-            }
-        }
-        _ => Err(invalid_options(format!(
-            "{what} must be a number or a bigint, got {}",
-            describe(value)
-        ))),
-    }
 }
 
 fn start_time(value: &Unknown<'_>) -> JsResult<u64> {

@@ -25,7 +25,7 @@ use napi::{Env, JsDeferred, ScopedTask, ValueType, sys};
 use super::error::{ErrorCode, JsError, JsResult, invalid_options};
 use super::result::RunResult;
 use crate::sandbox::sync::lock;
-use crate::sandbox::{self, Program, RunOptions};
+use crate::sandbox::{self, Program, RunOptions, SandboxError};
 
 /// The program of an async run: compiled already, or bytes to compile on the pool thread.
 pub enum Source {
@@ -34,6 +34,21 @@ pub enum Source {
     /// Bytes for the program cache (compiled there on a miss, with the disk cache in
     /// the directory if any).
     Bytes(Arc<[u8]>, Option<PathBuf>),
+}
+
+impl Source {
+    /// Compiles the program if need be and runs it with `options` until it ends or `cancel` is
+    /// set: what a sync call does on the JS thread, and an async one on a pool thread.
+    pub fn execute(
+        self,
+        options: &RunOptions,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<sandbox::RunResult, SandboxError> {
+        match self {
+            Self::Compiled(program) => program.run_cancellable(options, cancel),
+            Self::Bytes(wasm, cache_dir) => sandbox::run_bytes(wasm, cache_dir, options, cancel),
+        }
+    }
 }
 
 /// Starts an async run of `job` (or rejects with its error), cancelled by `signal` (any nullish
@@ -62,8 +77,7 @@ pub fn spawn<'env>(
     let run = Arc::new(Run {
         options,
         cancel: Arc::new(AtomicBool::new(false)),
-        started: Mutex::new(false),
-        deferred: Mutex::new(Some(deferred)),
+        state: Mutex::new(State::Queued(deferred)),
     });
     match listen(env, signal, &run) {
         Err(error) => match take_exception(env) {
@@ -130,13 +144,39 @@ struct Run {
     options: Arc<RunOptions>,
     /// Set on abort; the guest's watchdog checks it.
     cancel: Arc<AtomicBool>,
-    /// Whether the task started running (under this lock, so an abort sees a consistent state).
-    started: Mutex<bool>,
-    /// The promise's resolver, until it is settled.
-    deferred: Mutex<Option<JsDeferred<Settled, Resolver>>>,
+    /// Where the run is, with the promise's resolver until it is settled.
+    state: Mutex<State>,
 }
 
 type Deferred = JsDeferred<Settled, Resolver>;
+
+/// The life of an async run.
+enum State {
+    /// Waiting for a pool thread: an abort settles it at once.
+    Queued(Deferred),
+    /// On a pool thread: an abort stops the guest, and the task settles it.
+    Running(Deferred),
+    /// Resolved or rejected.
+    Settled,
+}
+
+impl State {
+    /// The resolver, leaving the run settled; `None` if it already was.
+    fn settle(&mut self) -> Option<Deferred> {
+        match std::mem::replace(self, Self::Settled) {
+            Self::Queued(deferred) | Self::Running(deferred) => Some(deferred),
+            Self::Settled => None,
+        }
+    }
+}
+
+/// Resolves `deferred` with `result`, or rejects it with its error (on the JS thread).
+fn finish(env: &Env, deferred: Deferred, result: JsResult<sandbox::RunResult>) {
+    match result {
+        Ok(result) => deferred.resolve(Box::new(move |_| Ok(Settled(result)))),
+        Err(error) => reject(env, deferred, error),
+    }
+}
 
 /// Rejects `deferred` with `error` as a JS error carrying its `code` (on the JS thread).
 fn reject(env: &Env, deferred: Deferred, error: JsError) {
@@ -148,12 +188,9 @@ impl Run {
     /// Settles the promise unless it already is. Called on the JS thread only, so an error can
     /// be made into a JS error object with its `code`.
     fn settle(&self, env: &Env, result: JsResult<sandbox::RunResult>) {
-        let Some(deferred) = lock(&self.deferred).take() else {
-            return;
-        };
-        match result {
-            Ok(result) => deferred.resolve(Box::new(move |_| Ok(Settled(result)))),
-            Err(error) => reject(env, deferred, error),
+        let deferred = lock(&self.state).settle();
+        if let Some(deferred) = deferred {
+            finish(env, deferred, result);
         }
     }
 
@@ -164,25 +201,41 @@ impl Run {
 
     /// Rejects with a JS value thrown by the caller's own code, unless already settled.
     fn reject_with(&self, thrown: Unknown<'_>) {
-        if let Some(deferred) = lock(&self.deferred).take() {
+        if let Some(deferred) = lock(&self.state).settle() {
             deferred.reject(napi::Error::from(thrown));
         }
     }
 
     /// On abort: stop the guest, and settle now if the run has not started.
     fn abort(&self, env: &Env) {
-        let started = lock(&self.started);
         self.cancel.store(true, Ordering::Relaxed);
-        if !*started {
-            self.settle(env, self.cancelled());
+        // Settled under the same lock `start` takes, so a run is either aborted while queued
+        // or started (and then stopped by the flag), never both.
+        let queued = {
+            let mut state = lock(&self.state);
+            match *state {
+                State::Queued(_) => state.settle(),
+                State::Running(_) | State::Settled => None,
+            }
+        };
+        if let Some(deferred) = queued {
+            finish(env, deferred, self.cancelled());
         }
     }
 
-    /// Marks the run started, unless it was aborted first.
+    /// Moves the run from the queue to its thread, unless it was settled (aborted) first.
     fn start(&self) -> bool {
-        let mut started = lock(&self.started);
-        *started = !self.cancel.load(Ordering::Relaxed);
-        *started
+        let mut state = lock(&self.state);
+        match std::mem::replace(&mut *state, State::Settled) {
+            State::Queued(deferred) => {
+                *state = State::Running(deferred);
+                true
+            }
+            other => {
+                *state = other;
+                false
+            }
+        }
     }
 }
 
@@ -208,13 +261,7 @@ impl<'task> ScopedTask<'task> for RunTask {
         // napi-rs calls `compute` from a C callback without catching panics, and a panic that
         // unwinds into C aborts the process; the sync API catches them too (`catch_unwind`).
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let cancel = Arc::clone(&run.cancel);
-            match source {
-                Source::Compiled(program) => program.run_cancellable(&run.options, cancel),
-                Source::Bytes(wasm, cache_dir) => {
-                    sandbox::run_bytes(wasm, cache_dir, &run.options, cancel)
-                }
-            }
+            source.execute(&run.options, Arc::clone(&run.cancel))
         }));
         Ok(Some(match outcome {
             Ok(result) => result.map_err(Into::into),

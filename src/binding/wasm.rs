@@ -7,7 +7,7 @@ use napi::ValueType;
 use napi::bindgen_prelude::{FromNapiValue, JsValue, Uint8ArraySlice, Unknown};
 
 use super::error::{JsResult, invalid_wasm};
-use super::options::describe;
+use super::js::describe;
 use crate::sandbox::cache;
 
 /// The `wasm` argument: the caller's `Uint8Array` (or `Buffer`) borrowed, not copied, or the

@@ -33,7 +33,7 @@ use crate::sandbox::clock::NANOS_PER_SECOND;
 use crate::sandbox::ending::LimitExceeded;
 use crate::sandbox::store::StoreData;
 use crate::sandbox::vfs::{FsError, Ino, Kind, ROOT, SetTime, Stat};
-use crate::sandbox::wasi::fs::{Handle, OpenError};
+use crate::sandbox::wasi::fs::{FsFailure, Handle};
 
 pub use streams::DirectoryEntries;
 
@@ -112,12 +112,12 @@ impl From<LimitExceeded> for Fail {
     }
 }
 
-impl From<OpenError> for Fail {
-    fn from(error: OpenError) -> Self {
+impl From<FsFailure> for Fail {
+    fn from(error: FsFailure) -> Self {
         match error {
-            OpenError::Fs(error) => error.into(),
-            OpenError::Unsupported => ErrorCode::Unsupported.into(),
-            OpenError::Limit(limit) => limit.into(),
+            FsFailure::Fs(error) => error.into(),
+            FsFailure::Unsupported => ErrorCode::Unsupported.into(),
+            FsFailure::Limit(limit) => limit.into(),
         }
     }
 }

@@ -12,7 +12,7 @@ use wiggle::GuestError;
 use super::bindings::types::{Errno, Error};
 use crate::sandbox::ending::LimitExceeded;
 use crate::sandbox::vfs::FsError;
-use crate::sandbox::wasi::fs::OpenError;
+use crate::sandbox::wasi::fs::FsFailure;
 
 impl From<FsError> for Errno {
     fn from(error: FsError) -> Self {
@@ -69,12 +69,12 @@ impl From<LimitExceeded> for Error {
     }
 }
 
-impl From<OpenError> for Error {
-    fn from(error: OpenError) -> Self {
+impl From<FsFailure> for Error {
+    fn from(error: FsFailure) -> Self {
         match error {
-            OpenError::Fs(error) => error.into(),
-            OpenError::Unsupported => Errno::Notsup.into(),
-            OpenError::Limit(limit) => limit.into(),
+            FsFailure::Fs(error) => error.into(),
+            FsFailure::Unsupported => Errno::Notsup.into(),
+            FsFailure::Limit(limit) => limit.into(),
         }
     }
 }

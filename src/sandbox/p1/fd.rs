@@ -141,8 +141,7 @@ pub fn filestat_set_size(data: &mut StoreData, fd: Fd, size: Filesize) -> Result
         return Err(Errno::Badf.into());
     }
     let ino = file.ino();
-    let now = data.fs.now()?;
-    Ok(data.fs.vfs().set_size(ino, size, now)?)
+    Ok(data.fs.change(|vfs, now| vfs.set_size(ino, size, now))??)
 }
 
 /// The change `fst_flags` asks for one timestamp: `EINVAL` if both a time and "now" are set.
@@ -181,8 +180,9 @@ pub fn filestat_set_times(
 ) -> Result<(), Error> {
     let [atime, mtime] = set_times(atim, mtim, fst)?;
     let ino = data.p1.get(fd)?.ino()?;
-    let now = data.fs.now()?;
-    Ok(data.fs.vfs().set_times(ino, atime, mtime, now)?)
+    Ok(data
+        .fs
+        .change(|vfs, now| vfs.set_times(ino, atime, mtime, now))??)
 }
 
 /// `fd_prestat_get`: only the preopened root has a prestat.

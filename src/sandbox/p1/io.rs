@@ -145,13 +145,10 @@ pub fn write(
             .map_err(Error::trap)?,
         Desc::File(file) if file.write => {
             let (ino, pos, append) = (file.ino(), file.pos, file.append);
-            let now = data.fs.now()?;
-            let pos = if append {
-                data.fs.vfs().append(ino, &bytes, now)?;
-                data.fs.vfs().size(ino)?
-            } else {
-                pos + data.fs.vfs().write(ino, pos, &bytes, now)?
-            };
+            let pos = data.fs.change(|vfs, now| match append {
+                true => vfs.append(ino, &bytes, now).and_then(|_| vfs.size(ino)),
+                false => Ok(pos + vfs.write(ino, pos, &bytes, now)?),
+            })??;
             data.p1.file_mut(fd)?.pos = pos;
         }
         _ => return Err(Errno::Badf.into()),
@@ -173,12 +170,10 @@ pub fn pwrite(
         Desc::Stdout | Desc::Stderr => return Err(Errno::Spipe.into()),
         Desc::File(file) if file.write => {
             let (ino, append) = (file.ino(), file.append);
-            let now = data.fs.now()?;
-            if append {
-                data.fs.vfs().append(ino, &bytes, now)?;
-            } else {
-                data.fs.vfs().write(ino, offset, &bytes, now)?;
-            }
+            data.fs.change(|vfs, now| match append {
+                true => vfs.append(ino, &bytes, now),
+                false => vfs.write(ino, offset, &bytes, now),
+            })??;
         }
         _ => return Err(Errno::Badf.into()),
     }

@@ -90,8 +90,8 @@ pub fn create_directory(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
-    let now = data.fs.now()?;
-    data.fs.vfs().create_dir_at(dir, &path, now)?;
+    data.fs
+        .change(|vfs, now| vfs.create_dir_at(dir, &path, now))??;
     Ok(())
 }
 
@@ -123,11 +123,9 @@ pub fn filestat_set_times(
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
     let follow = flags.contains(Lookupflags::SYMLINK_FOLLOW);
-    let now = data.fs.now()?;
     Ok(data
         .fs
-        .vfs()
-        .set_times_at(dir, &path, follow, atime, mtime, now)?)
+        .change(|vfs, now| vfs.set_times_at(dir, &path, follow, atime, mtime, now))??)
 }
 
 /// `path_link`. Following a symlink source is `EINVAL`, as wasmtime.
@@ -145,11 +143,9 @@ pub fn link(
     if flags.contains(Lookupflags::SYMLINK_FOLLOW) {
         return Err(Errno::Inval.into());
     }
-    let now = data.fs.now()?;
     Ok(data
         .fs
-        .vfs()
-        .link_at(dir, &path, false, to_dir, &to_path, now)?)
+        .change(|vfs, now| vfs.link_at(dir, &path, false, to_dir, &to_path, now))??)
 }
 
 /// `path_readlink`: the target, cut to the buffer (as `readlink`, no NUL is added).
@@ -179,8 +175,9 @@ pub fn remove_directory(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
-    let now = data.fs.now()?;
-    Ok(data.fs.vfs().remove_dir_at(dir, &path, now)?)
+    Ok(data
+        .fs
+        .change(|vfs, now| vfs.remove_dir_at(dir, &path, now))??)
 }
 
 /// `path_rename`.
@@ -194,8 +191,9 @@ pub fn rename(
 ) -> Result<(), Error> {
     let (dir, to_dir) = (data.p1.dir(fd)?, data.p1.dir(to)?);
     let (path, to_path) = (read_path(memory, path)?, read_path(memory, to_path)?);
-    let now = data.fs.now()?;
-    Ok(data.fs.vfs().rename_at(dir, &path, to_dir, &to_path, now)?)
+    Ok(data
+        .fs
+        .change(|vfs, now| vfs.rename_at(dir, &path, to_dir, &to_path, now))??)
 }
 
 /// `path_symlink`: a link at `path` holding `target` verbatim.
@@ -208,8 +206,8 @@ pub fn symlink(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let (target, path) = (read_path(memory, target)?, read_path(memory, path)?);
-    let now = data.fs.now()?;
-    data.fs.vfs().symlink_at(dir, &target, &path, now)?;
+    data.fs
+        .change(|vfs, now| vfs.symlink_at(dir, &target, &path, now))??;
     Ok(())
 }
 
@@ -222,6 +220,7 @@ pub fn unlink_file(
 ) -> Result<(), Error> {
     let dir = data.p1.dir(fd)?;
     let path = read_path(memory, path)?;
-    let now = data.fs.now()?;
-    Ok(data.fs.vfs().unlink_file_at(dir, &path, now)?)
+    Ok(data
+        .fs
+        .change(|vfs, now| vfs.unlink_file_at(dir, &path, now))??)
 }

@@ -2,9 +2,10 @@
 //! stream, the clock that stamps its changes, handles that keep an inode alive while anything
 //! holds it, and the one [`SharedFs::open`] that owns the rules of opening a path.
 //!
-//! **Time.** Every call that can change the tree reads the virtual wall clock exactly once
-//! ([`SharedFs::now`]) and stamps what it changes with that time (so each such call, like any
-//! clock read, moves virtual time by 1 µs). Reads never change `atime`. Timestamps are `u64`
+//! **Time.** Every call that can change the tree goes through [`SharedFs::change`] (or
+//! [`SharedFs::open`]), which reads the virtual wall clock exactly once and stamps what the call
+//! changes with that time (so each such call, like any clock read, moves virtual time by 1 µs).
+//! Reads never change `atime`. Timestamps are `u64`
 //! nanoseconds, so they saturate in the year 2554 even if the start time is later.
 //!
 //! **Lifetimes.** A descriptor (of either ABI) or a stream holds a [`Handle`], which retains
@@ -52,8 +53,19 @@ impl SharedFs {
 
     /// The wall-clock time for stamping a change, in ns since the Unix epoch: one guest-visible
     /// read of the virtual clock, so it moves as for any other read.
-    pub fn now(&self) -> Result<u64, LimitExceeded> {
+    fn now(&self) -> Result<u64, LimitExceeded> {
         Ok(u64::try_from(self.0.clocks.wall_now()?).unwrap_or(u64::MAX))
+    }
+
+    /// Changes the tree with `change`, given the tree and the time to stamp: the clock is read
+    /// once, before the tree is locked. The outer error ends the run (the clock's limit), the
+    /// inner one is the tree's answer to the guest.
+    pub fn change<T>(
+        &self,
+        change: impl FnOnce(&mut Vfs, u64) -> Result<T, FsError>,
+    ) -> Result<Result<T, FsError>, LimitExceeded> {
+        let now = self.now()?;
+        Ok(change(&mut self.vfs(), now))
     }
 
     /// A new handle on `ino`.
@@ -67,7 +79,7 @@ impl SharedFs {
     }
 
     /// Opens (or creates) `path` from directory `dir`, as `open-at` and `path_open` do:
-    /// 1. any sync flag is [`OpenError::Unsupported`] (wasmtime implements none);
+    /// 1. any sync flag is [`FsFailure::Unsupported`] (wasmtime implements none);
     /// 2. `directory` with `create`, `exclusive` or `truncate` is `Invalid`, before the clock
     ///    is read;
     /// 3. the access is wasmtime's: creating, truncating or asking to write opens for writing;
@@ -75,9 +87,9 @@ impl SharedFs {
     /// 4. only creating or truncating stamps anything, so only they read the clock;
     /// 5. the tree opens the path (`Vfs::open_at`: Linux `openat` rules, no escapes);
     /// 6. a directory opened for writing is `IsDirectory`, as Linux `open(2)`.
-    pub fn open(&self, dir: Ino, path: &str, request: OpenRequest) -> Result<Opened, OpenError> {
+    pub fn open(&self, dir: Ino, path: &str, request: OpenRequest) -> Result<Opened, FsFailure> {
         if request.sync {
-            return Err(OpenError::Unsupported);
+            return Err(FsFailure::Unsupported);
         }
         let opts = request.options;
         if opts.directory && (opts.create || opts.exclusive || opts.truncate) {
@@ -133,7 +145,7 @@ pub struct Opened {
 
 /// Why an open failed.
 #[derive(Debug)]
-pub enum OpenError {
+pub enum FsFailure {
     /// The tree refused it.
     Fs(FsError),
     /// A sync flag was asked for.
@@ -142,13 +154,13 @@ pub enum OpenError {
     Limit(LimitExceeded),
 }
 
-impl From<FsError> for OpenError {
+impl From<FsError> for FsFailure {
     fn from(error: FsError) -> Self {
         Self::Fs(error)
     }
 }
 
-impl From<LimitExceeded> for OpenError {
+impl From<LimitExceeded> for FsFailure {
     fn from(limit: LimitExceeded) -> Self {
         Self::Limit(limit)
     }

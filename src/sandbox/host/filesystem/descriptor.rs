@@ -106,16 +106,16 @@ impl types::HostDescriptor for StoreData {
         if !d.write {
             return Err(ErrorCode::Invalid.into());
         }
-        let now = self.fs.now()?;
-        Ok(self.fs.vfs().set_size(ino, size, now)?)
+        Ok(self.fs.change(|vfs, now| vfs.set_size(ino, size, now))??)
     }
 
     fn set_times(&mut self, fd: Fd, atim: NewTimestamp, mtim: NewTimestamp) -> Result<(), Fail> {
         let d = self.table.get(&fd)?;
         let (atime, mtime) = (set_time(atim)?, set_time(mtim)?);
         let ino = d.node.ino();
-        let now = self.fs.now()?;
-        Ok(self.fs.vfs().set_times(ino, atime, mtime, now)?)
+        Ok(self
+            .fs
+            .change(|vfs, now| vfs.set_times(ino, atime, mtime, now))??)
     }
 
     fn read(&mut self, fd: Fd, len: Filesize, offset: Filesize) -> Result<(Vec<u8>, bool), Fail> {
@@ -136,8 +136,9 @@ impl types::HostDescriptor for StoreData {
         if !d.write {
             return Err(ErrorCode::BadDescriptor.into());
         }
-        let now = self.fs.now()?;
-        Ok(self.fs.vfs().write(ino, offset, &buf, now)?)
+        Ok(self
+            .fs
+            .change(|vfs, now| vfs.write(ino, offset, &buf, now))??)
     }
 
     fn read_directory(&mut self, fd: Fd) -> Result<Resource<DirectoryEntries>, Fail> {
@@ -148,8 +149,8 @@ impl types::HostDescriptor for StoreData {
 
     fn create_directory_at(&mut self, fd: Fd, path: String) -> Result<(), Fail> {
         let dir = self.table.get(&fd)?.dir()?;
-        let now = self.fs.now()?;
-        self.fs.vfs().create_dir_at(dir, &path, now)?;
+        self.fs
+            .change(|vfs, now| vfs.create_dir_at(dir, &path, now))??;
         Ok(())
     }
 
@@ -175,9 +176,9 @@ impl types::HostDescriptor for StoreData {
         let d = self.table.get(&fd)?;
         let dir = d.dir()?;
         let (atime, mtime) = (set_time(atim)?, set_time(mtim)?);
-        let now = self.fs.now()?;
-        let mut vfs = self.fs.vfs();
-        Ok(vfs.set_times_at(dir, &path, follow(flags), atime, mtime, now)?)
+        Ok(self
+            .fs
+            .change(|vfs, now| vfs.set_times_at(dir, &path, follow(flags), atime, mtime, now))??)
     }
 
     /// `symlink-follow` is `invalid`, as in wasmtime (Linux `linkat` would follow).
@@ -193,9 +194,9 @@ impl types::HostDescriptor for StoreData {
         if follow(flags) {
             return Err(ErrorCode::Invalid.into());
         }
-        let now = self.fs.now()?;
-        let mut vfs = self.fs.vfs();
-        Ok(vfs.link_at(old_dir, &old_path, false, new_dir, &new_path, now)?)
+        Ok(self
+            .fs
+            .change(|vfs, now| vfs.link_at(old_dir, &old_path, false, new_dir, &new_path, now))??)
     }
 
     fn open_at(
@@ -216,8 +217,9 @@ impl types::HostDescriptor for StoreData {
 
     fn remove_directory_at(&mut self, fd: Fd, path: String) -> Result<(), Fail> {
         let dir = self.table.get(&fd)?.dir()?;
-        let now = self.fs.now()?;
-        Ok(self.fs.vfs().remove_dir_at(dir, &path, now)?)
+        Ok(self
+            .fs
+            .change(|vfs, now| vfs.remove_dir_at(dir, &path, now))??)
     }
 
     fn rename_at(
@@ -228,22 +230,23 @@ impl types::HostDescriptor for StoreData {
         new_path: String,
     ) -> Result<(), Fail> {
         let (old_dir, new_dir) = self.dirs(&fd, &new_fd)?;
-        let now = self.fs.now()?;
-        let mut vfs = self.fs.vfs();
-        Ok(vfs.rename_at(old_dir, &old_path, new_dir, &new_path, now)?)
+        Ok(self
+            .fs
+            .change(|vfs, now| vfs.rename_at(old_dir, &old_path, new_dir, &new_path, now))??)
     }
 
     fn symlink_at(&mut self, fd: Fd, target: String, path: String) -> Result<(), Fail> {
         let dir = self.table.get(&fd)?.dir()?;
-        let now = self.fs.now()?;
-        self.fs.vfs().symlink_at(dir, &target, &path, now)?;
+        self.fs
+            .change(|vfs, now| vfs.symlink_at(dir, &target, &path, now))??;
         Ok(())
     }
 
     fn unlink_file_at(&mut self, fd: Fd, path: String) -> Result<(), Fail> {
         let dir = self.table.get(&fd)?.dir()?;
-        let now = self.fs.now()?;
-        Ok(self.fs.vfs().unlink_file_at(dir, &path, now)?)
+        Ok(self
+            .fs
+            .change(|vfs, now| vfs.unlink_file_at(dir, &path, now))??)
     }
 
     fn is_same_object(&mut self, a: Fd, b: Fd) -> wasmtime::Result<bool> {

@@ -115,12 +115,12 @@ impl OutputStream for FileWriter {
         if bytes.is_empty() {
             return Ok(());
         }
-        let fs = &self.node.fs();
-        let now = fs.now().map_err(|limit| StreamError::Trap(limit.into()))?;
-        let written = match self.position {
-            Some(at) => fs.vfs().write(self.node.ino(), at, &bytes, now),
-            None => fs.vfs().append(self.node.ino(), &bytes, now),
-        };
+        let ino = self.node.ino();
+        let written = self.node.fs().change(|vfs, now| match self.position {
+            Some(at) => vfs.write(ino, at, &bytes, now),
+            None => vfs.append(ino, &bytes, now),
+        });
+        let written = written.map_err(|limit| StreamError::Trap(limit.into()))?;
         match written {
             Ok(n) => {
                 if let Some(at) = &mut self.position {
