@@ -33,7 +33,7 @@ pub struct RunResult<'env> {
     #[napi(
         ts_type = "'exited' | 'trapped' | 'deadlock' | 'fuelExhausted' | 'timeout' | 'memoryExceeded' | 'outputExceeded' | 'virtualTimeExceeded' | 'cancelled' | 'hostOutOfMemory'"
     )]
-    pub outcome: String,
+    pub outcome: &'static str,
     /// The guest's exit code when `outcome` is `'exited'`; otherwise 134 for `'trapped'` (as
     /// for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).
     pub exit_code: u32,
@@ -86,7 +86,7 @@ impl<'env> RunResult<'env> {
             _ => None,
         };
         Ok(Self {
-            outcome: outcome_name(&result.outcome).to_owned(),
+            outcome: outcome_name(&result.outcome),
             exit_code: result.outcome.exit_code(),
             stdout: BufferSlice::copy_from(env, &result.stdout)?,
             stderr: BufferSlice::copy_from(env, &result.stderr)?,
