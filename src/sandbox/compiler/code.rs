@@ -19,7 +19,7 @@ pub const MAX_LOADED_BYTES: u64 = 128 << 20;
 /// Compiles `wasm` (a module or a component, binary or text) to code of `codegen`, serialized,
 /// in this process: what a compiler process does. Invalid bytes are `InvalidWasm`, with
 /// wasmtime's message; a program whose instantiation would cost more than a run may have
-/// ([`footprint`]) is `CompileLimit`, found before compiling it, and so is one whose loading
+/// (`footprint.rs`) is `CompileLimit`, found before compiling it, and so is one whose loading
 /// would hold more than [`MAX_LOADED_BYTES`] of heap, found by loading it here.
 pub fn precompile(codegen: Codegen, wasm: &[u8]) -> Result<Vec<u8>, SandboxError> {
     let engine = engine::compiler(codegen)?;

@@ -23,14 +23,14 @@
 //!
 //! The protocol, over the child's stdin and stdout: a request is `[codegen: u8][len: u64 LE]`
 //! and `len` bytes of wasm; a reply is `[status: u8][len: u64 LE]` and `len` bytes of code
-//! (status [`OK`]) or of a UTF-8 message.
+//! (status `OK`) or of a UTF-8 message.
 
 mod code;
 mod footprint;
 mod serve;
 mod worker;
 
-pub use code::precompile;
+pub use code::{MAX_LOADED_BYTES, precompile};
 pub use footprint::{Footprint, MAX_SEGMENT_BYTES, MAX_STATE_BYTES, measure};
 pub use serve::{effective_memory, serve};
 

@@ -1,4 +1,4 @@
-//! `wasi:filesystem/types` and `preopens` over the run's in-memory tree ([`Vfs`]).
+//! `wasi:filesystem/types` and `preopens` over the run's in-memory tree ([`Vfs`](crate::sandbox::vfs::Vfs)).
 //!
 //! The guest gets one preopened directory, the root of the tree, named `/`, when the run was
 //! given `files` (none otherwise: then nothing at all is reachable). Everything it can

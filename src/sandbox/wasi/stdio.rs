@@ -38,7 +38,7 @@ impl Stdin {
     }
 }
 
-/// Which captured stream an [`Output`] writes to.
+/// Which captured stream a write goes to.
 #[derive(Clone, Copy)]
 pub enum Channel {
     /// Standard output.
