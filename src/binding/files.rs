@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{BufferSlice, JsObjectValue, JsValue, Object, Unknown
 use napi::{Env, ValueType};
 
 use super::error::{JsResult, invalid_options};
-use super::js::{bytes_or_string, describe, own_string_keys, string};
+use super::js::{bytes_or_string, describe, record, string};
 use crate::sandbox::vfs::Entry;
 
 const WHAT: &str = "options.files";
@@ -14,25 +14,12 @@ const WHAT: &str = "options.files";
 /// The entries of `options.files`: the object's own enumerable string keys, in order. Paths
 /// are checked by the engine (relative, no `..`, no conflicts), which words those errors.
 pub fn from_js(value: &Unknown<'_>) -> JsResult<Vec<(String, Entry)>> {
-    if value.get_type().ok() != Some(ValueType::Object) || value.is_array().unwrap_or(false) {
-        return Err(invalid_options(format!(
-            "{WHAT} must be an object mapping paths to entries, got {}",
-            describe(value)
-        )));
-    }
-    // SAFETY: checked to be an object just above.
-    let object = unsafe { value.cast::<Object>() }.map_err(|e| invalid_options(e.reason))?;
-    let paths = own_string_keys(&object).map_err(|e| invalid_options(e.reason))?;
-    paths
-        .into_iter()
-        .map(|path| {
-            let item: Unknown = object
-                .get_named_property(&path)
-                .map_err(|e| invalid_options(e.reason))?;
-            let entry = entry(&item, &format!("{WHAT}[{path:?}]"))?;
-            Ok((path, entry))
-        })
-        .collect()
+    record(
+        value,
+        WHAT,
+        "an object mapping paths to entries",
+        |path, item| entry(item, &format!("{WHAT}[{path:?}]")),
+    )
 }
 
 fn entry(value: &Unknown<'_>, what: &str) -> JsResult<Entry> {

@@ -74,9 +74,22 @@ pub fn string_array(value: &Unknown<'_>, what: &str) -> JsResult<Vec<String>> {
 
 /// An object of strings, as `(key, value)` pairs in property order.
 pub fn string_record(value: &Unknown<'_>, what: &str) -> JsResult<Vec<(String, String)>> {
+    record(value, what, "an object of strings", |key, item| {
+        string(item, &format!("{what}.{key}"))
+    })
+}
+
+/// A plain object (not an array, which is refused as not `expected`), as its own enumerable
+/// string keys in property order, each with its value converted by `convert(key, value)`.
+pub fn record<T>(
+    value: &Unknown<'_>,
+    what: &str,
+    expected: &str,
+    convert: impl Fn(&str, &Unknown<'_>) -> JsResult<T>,
+) -> JsResult<Vec<(String, T)>> {
     if value.get_type().ok() != Some(ValueType::Object) || value.is_array().unwrap_or(false) {
         return Err(invalid_options(format!(
-            "{what} must be an object of strings, got {}",
+            "{what} must be {expected}, got {}",
             describe(value)
         )));
     }
@@ -87,15 +100,15 @@ pub fn string_record(value: &Unknown<'_>, what: &str) -> JsResult<Vec<(String, S
             let item: Unknown = object
                 .get_named_property(&key)
                 .map_err(|e| invalid_options(e.reason))?;
-            let value = string(&item, &format!("{what}.{key}"))?;
-            Ok((key, value))
+            let converted = convert(&key, &item)?;
+            Ok((key, converted))
         })
         .collect()
 }
 
 /// The object's own enumerable string keys, in property order (inherited properties, such as a
 /// polluted `Object.prototype`, never reach the guest).
-pub fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
+fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
     let names = object.get_all_property_names(
         KeyCollectionMode::OwnOnly,
         KeyFilter::Enumerable,

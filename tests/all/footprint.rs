@@ -149,17 +149,48 @@ fn a_program_counts_the_heap_its_loading_keeps() {
     let module = |types: &str| {
         format!(r#"(module (memory (export "memory") 1) {types} (func (export "_start")))"#)
     };
-    let types: String = (0..20_000u32)
+    let types = distinct_types(20_000);
+    let plain = Program::new(module("")).unwrap().size_bytes();
+    let typed = Program::new(module(&types)).unwrap().size_bytes();
+    // About 1.6 KB a type: 21 times the 1.5 MB of text that declares them.
+    let wasm = module(&types).len();
+    assert!(typed - plain > 10 * wasm, "{plain} {typed} {wasm}");
+}
+
+/// `count` distinct function types, as text: type `i` has the bits of `i` as its parameters.
+fn distinct_types(count: u32) -> String {
+    (0..count)
         .map(|i| {
             let params: String = (0..32 - i.leading_zeros().min(31))
                 .map(|bit| if i >> bit & 1 == 1 { " i64" } else { " i32" })
                 .collect();
             format!("(type (func (param{params})))")
         })
-        .collect();
-    let plain = Program::new(module("")).unwrap().size_bytes();
-    let typed = Program::new(module(&types)).unwrap().size_bytes();
-    // About 1.6 KB a type: 21 times the 1.5 MB of text that declares them.
-    let wasm = module(&types).len();
-    assert!(typed - plain > 10 * wasm, "{plain} {typed} {wasm}");
+        .collect()
+}
+
+#[test]
+fn a_program_that_would_hold_too_much_once_loaded_is_refused() {
+    // 120,000 function types: 2.3 MB of binary, whose loading would keep about 132 MiB of types
+    // (the compiler loads it once to measure; the host never does). About 10 s to compile.
+    let module = format!(
+        r#"(module (memory (export "memory") 1) {} (func (export "_start")))"#,
+        distinct_types(120_000)
+    );
+    match compiler::precompile(Codegen::Plain, &wat::parse_str(module).unwrap()) {
+        Err(SandboxError::CompileLimit(message)) => {
+            // The figure is a measurement of the allocator's traffic, so only its range is fixed.
+            let mib = message
+                .strip_prefix("loading the compiled program would take ")
+                .and_then(|rest| {
+                    rest.strip_suffix(" MiB of memory, more than the 128 MiB a program may hold")
+                })
+                .and_then(|n| n.parse::<u64>().ok());
+            assert!(
+                mib.is_some_and(|mib| (129..=160).contains(&mib)),
+                "{message}"
+            );
+        }
+        other => panic!("{:?}", other.map(|code| code.len())),
+    }
 }

@@ -331,3 +331,63 @@ fn wat_poll_sleep_and_limits() {
     assert_eq!(result.outcome, Outcome::Exited(2));
     assert_eq!(result.virtual_time_ns, 2_000_000_000 + READ_TICK_NS);
 }
+
+/// A module that opens `path` from the preopened root with `oflags` and `fdflags` (after
+/// filling the descriptor table with opens of `.` when `fill`), and exits with the errno.
+fn open_module(path: &str, oflags: u32, fdflags: u32, fill: bool) -> String {
+    let open = |path: u32, len: u32, oflags: u32, fdflags: u32| {
+        format!(
+            "(call $path_open (i32.const 3) (i32.const 0) (i32.const {path}) (i32.const {len})
+               (i32.const {oflags}) (i64.const 0) (i64.const 0) (i32.const {fdflags})
+               (i32.const 200))"
+        )
+    };
+    let fill = match fill {
+        // Opens `.` (a directory, so no clock read) until the table is full.
+        true => format!(
+            "(block $full (loop $again (br_if $full {}) (br $again)))",
+            open(96, 1, 2, 0)
+        ),
+        false => String::new(),
+    };
+    format!(
+        r#"(module
+          (import "wasi_snapshot_preview1" "path_open"
+            (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 96) ".") (data (i32.const 100) "{path}")
+          (func (export "_start")
+            {fill}
+            (call $proc_exit {})
+            unreachable))"#,
+        open(100, path.len() as u32, oflags, fdflags)
+    )
+}
+
+#[test]
+fn p1_open_follows_the_shared_core() {
+    let options = RunOptions {
+        files: Some(Vec::new()),
+        ..Default::default()
+    };
+    // O_CREAT | O_DIRECTORY is EINVAL before the clock is read: no virtual time passes.
+    let program = Program::new(open_module("d", 1 | 2, 0, false)).unwrap();
+    let result = program.run(&options).unwrap();
+    assert_eq!(
+        (result.outcome, result.virtual_time_ns),
+        (Outcome::Exited(28), 0)
+    );
+    // O_CREAT alone creates the file, and stamps it: one clock read.
+    let program = Program::new(open_module("d", 1, 0, false)).unwrap();
+    let result = program.run(&options).unwrap();
+    assert_eq!(
+        (result.outcome, result.virtual_time_ns),
+        (Outcome::Exited(0), READ_TICK_NS)
+    );
+    // A full table is EMFILE before a sync flag is looked at (ENOTSUP with room: 58).
+    let program = Program::new(open_module("f", 0, 16, true)).unwrap();
+    assert_eq!(program.run(&options).unwrap().outcome, Outcome::Exited(33));
+    let program = Program::new(open_module("f", 0, 16, false)).unwrap();
+    assert_eq!(program.run(&options).unwrap().outcome, Outcome::Exited(58));
+}
