@@ -173,7 +173,8 @@ export interface RunResult {
   exitCode: number
   /**
    * Everything the guest wrote to stdout (stdout and stderr together are cut at
-   * `limits.outputBytes`).
+   * `limits.outputBytes`). stdout and stderr may be views of one `ArrayBuffer`, as Node's
+   * small Buffers share a pool: mind `byteOffset` when using `.buffer`.
    */
   stdout: Buffer
   /** Everything the guest wrote to stderr. */

@@ -2,7 +2,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
-const { runWasi } = require('..')
+const { runWasi, runWasiAsync } = require('..')
 const { guest } = require('./guests')
 
 /** Runs a guest twice, asserts both results are identical, returns one. */
@@ -26,6 +26,71 @@ test('hello', () => {
     files: {},
   })
   assert.ok(Buffer.isBuffer(result.stdout))
+})
+
+test('a result has its fields in one order, and stdout and stderr are separate Buffers', () => {
+  const result = runWasi(guest('hello'))
+  assert.deepEqual(Object.keys(result), ['outcome', 'exitCode', 'stdout', 'stderr', 'virtualTimeNs', 'files'])
+  assert.ok(Buffer.isBuffer(result.stderr))
+  // The two may share memory; writing one never changes the other.
+  result.stdout.fill(0x21)
+  assert.equal(text(result.stderr), 'hello from stderr\n')
+  const trapped = runWasi(guest('panic'), { limits: { fuel: 10_000_000 } })
+  assert.deepEqual(Object.keys(trapped), [
+    'outcome',
+    'exitCode',
+    'stdout',
+    'stderr',
+    'virtualTimeNs',
+    'files',
+    'fuelConsumed',
+    'trap',
+  ])
+})
+
+test('options are read as JS reads properties: inherited ones and getters, each once, in order', () => {
+  const reads = []
+  const options = Object.create({ programName: 'inherited' })
+  for (const name of ['stdin', 'args']) {
+    Object.defineProperty(options, name, {
+      get() {
+        reads.push(name)
+        return name === 'args' ? ['x'] : undefined
+      },
+      enumerable: true,
+    })
+  }
+  const result = runWasi(guest('args_env'), options)
+  assert.equal(text(result.stdout), 'arg[0]=inherited\narg[1]=x\ncwd=Some("/")\n')
+  assert.deepEqual(reads, ['args', 'stdin'])
+})
+
+test('an option getter that throws: its error is thrown as it is, or rejects an async call', async () => {
+  const boom = new TypeError('boom')
+  const options = {
+    get env() {
+      throw boom
+    },
+  }
+  assert.throws(() => runWasi(guest('hello'), options), (e) => e === boom)
+  await assert.rejects(runWasiAsync(guest('hello'), options), (e) => e === boom)
+})
+
+test('a worker thread runs guests too (each JS environment has its own helpers)', async () => {
+  const { Worker } = require('node:worker_threads')
+  const script = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const { runWasi } = require(workerData.addon)
+    const r = runWasi(workerData.wasm, { args: [] })
+    parentPort.postMessage([r.outcome, r.stdout.toString(), r.stderr.toString()])`
+  const worker = new Worker(script, {
+    eval: true,
+    workerData: { addon: require.resolve('..'), wasm: guest('hello') },
+  })
+  const [message] = await require('node:events').once(worker, 'message')
+  assert.deepEqual(message, ['exited', 'hello from stdout\n', 'hello from stderr\n'])
+  await require('node:events').once(worker, 'exit')
+  assert.equal(runWasi(guest('hello')).outcome, 'exited')
 })
 
 test('echo: stdin as string and as bytes', () => {

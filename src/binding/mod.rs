@@ -5,6 +5,7 @@
 pub mod compiler;
 pub mod error;
 pub mod files;
+mod glue;
 pub mod js;
 pub mod limits;
 pub mod options;
@@ -20,7 +21,6 @@ use napi_derive::napi;
 
 use crate::sandbox;
 use error::JsResult;
-use result::RunResult;
 use task::Source;
 
 /// Runs a WASI program (a `wasi:cli/command` component, or a preview1 module exporting
@@ -41,9 +41,9 @@ pub fn run_wasi<'env>(
     env: &'env Env,
     wasm: Unknown<'_>,
     options: Option<Unknown<'_>>,
-) -> napi::Result<RunResult<'env>> {
+) -> napi::Result<Unknown<'env>> {
     let result = error::throw(env, run_wasi_inner(&wasm, options))?;
-    RunResult::new(env, result)
+    result::to_js(env, result)
 }
 
 fn run_wasi_inner(
@@ -126,11 +126,11 @@ impl Program {
         &self,
         env: &'env Env,
         options: Option<Unknown<'_>>,
-    ) -> napi::Result<RunResult<'env>> {
+    ) -> napi::Result<Unknown<'env>> {
         let result = self
             .job(options)
             .and_then(|(source, options)| Ok(source.execute(&options, Arc::default())?));
-        RunResult::new(env, error::throw(env, result)?)
+        result::to_js(env, error::throw(env, result)?)
     }
 
     /// Runs the program once on the libuv thread pool; see `runWasiAsync`.

@@ -6,21 +6,21 @@
 use std::path::PathBuf;
 
 use napi::bindgen_prelude::{FromNapiValue, JsValue, Unknown};
-use napi::{JsDate, ValueType};
+use napi::{Env, JsDate, ValueType};
 use napi_derive::napi;
 
 use super::error::{JsResult, invalid_options};
-use super::files;
 use super::js::{bytes_or_string, describe, is_nullish, present, string, string_array};
 use super::js::{string_record, u64_value};
 use super::limits;
+use super::{files, glue};
 use crate::sandbox::config;
 
 /// The latest start time accepted: the largest time a JS `Date` can hold.
 const MAX_START_TIME_MS: u64 = 8_640_000_000_000_000;
 
 /// Options of one run. Every field is optional; the same options give the same result.
-#[napi(object, object_to_js = false)]
+#[napi(object, object_from_js = false, object_to_js = false)]
 pub struct RunOptions<'a> {
     /// Arguments after the program name (`argv[1..]`).
     /// @default []
@@ -103,34 +103,44 @@ pub fn run_options(
             describe(&options)
         )));
     }
-    // SAFETY: a live JS object of this call; every field converts from any value.
-    let raw = unsafe { RunOptions::from_napi_value(options.value().env, options.raw()) }
+    let env = Env::from_raw(options.value().env);
+    let [
+        args,
+        program_name,
+        env,
+        stdin,
+        seed,
+        start_time,
+        files,
+        limits,
+        cache_dir,
+    ] = glue::options(&env, &options)
         .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
-    if let Some(args) = present(raw.args) {
+    if let Some(args) = args {
         out.args = string_array(&args, "options.args")?;
     }
-    if let Some(name) = present(raw.program_name) {
+    if let Some(name) = program_name {
         out.program_name = string(&name, "options.programName")?;
     }
-    if let Some(env) = present(raw.env) {
+    if let Some(env) = env {
         out.env = string_record(&env, "options.env")?;
     }
-    if let Some(stdin) = present(raw.stdin) {
+    if let Some(stdin) = stdin {
         out.stdin = bytes_or_string(&stdin, "options.stdin")?;
     }
-    if let Some(seed) = present(raw.seed) {
+    if let Some(seed) = seed {
         out.seed = u64_value(&seed, "options.seed", u64::MAX)?;
     }
-    if let Some(start) = present(raw.start_time) {
-        out.start_time_ms = start_time(&start)?;
+    if let Some(start) = start_time {
+        out.start_time_ms = self::start_time(&start)?;
     }
-    if let Some(files) = present(raw.files) {
+    if let Some(files) = files {
         out.files = Some(files::from_js(&files)?);
     }
-    if let Some(limits) = present(raw.limits) {
+    if let Some(limits) = limits {
         out.limits = limits::run_limits(&limits, out.limits)?;
     }
-    Ok((out, cache_dir(present(raw.cache_dir))?))
+    Ok((out, self::cache_dir(cache_dir)?))
 }
 
 /// `options.cacheDir` of `new Program`, if given (see [`or_default_cache_dir`]), and its

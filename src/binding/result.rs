@@ -1,10 +1,10 @@
 //! The JS shape of a run's result.
 
-use napi::Env;
-use napi::bindgen_prelude::{BigInt, BufferSlice, Object};
+use napi::bindgen_prelude::{BigInt, BufferSlice, Object, ToNapiValue, Undefined, Unknown};
+use napi::{Env, JsValue, sys};
 use napi_derive::napi;
 
-use super::files;
+use super::{files, glue};
 use crate::sandbox::{self, Outcome};
 
 /// Why a trapped run trapped.
@@ -17,8 +17,9 @@ pub struct TrapInfo {
     pub backtrace: Vec<String>,
 }
 
+// Declared here for `index.d.ts` only: results are built by `to_js`.
 /// How a run ended, and everything it wrote.
-#[napi(object, object_from_js = false)]
+#[napi(object, object_from_js = false, object_to_js = false)]
 pub struct RunResult<'env> {
     /// How the run ended:
     /// - `'exited'`: the guest returned from `run` or called `exit`; see `exitCode`.
@@ -38,7 +39,8 @@ pub struct RunResult<'env> {
     /// for a native abort) and 137 for an end imposed by the host (a limit, a deadlock).
     pub exit_code: u32,
     /// Everything the guest wrote to stdout (stdout and stderr together are cut at
-    /// `limits.outputBytes`).
+    /// `limits.outputBytes`). stdout and stderr may be views of one `ArrayBuffer`, as Node's
+    /// small Buffers share a pool: mind `byteOffset` when using `.buffer`.
     pub stdout: BufferSlice<'env>,
     /// Everything the guest wrote to stderr.
     pub stderr: BufferSlice<'env>,
@@ -57,43 +59,107 @@ pub struct RunResult<'env> {
     pub files: Object<'env>,
 }
 
-/// The outcome's name in the JS API.
-fn outcome_name(outcome: &Outcome) -> &'static str {
+/// The outcomes' names in the JS API, in the order of [`outcome_index`]. `glue.js` gets them
+/// once, so a result passes a small number rather than a new string.
+pub const OUTCOME_NAMES: [&str; 10] = [
+    "exited",
+    "trapped",
+    "deadlock",
+    "fuelExhausted",
+    "timeout",
+    "memoryExceeded",
+    "outputExceeded",
+    "virtualTimeExceeded",
+    "cancelled",
+    "hostOutOfMemory",
+];
+
+/// Where the outcome's name is in [`OUTCOME_NAMES`].
+fn outcome_index(outcome: &Outcome) -> u32 {
     match outcome {
-        Outcome::Exited(_) => "exited",
-        Outcome::Trapped { .. } => "trapped",
-        Outcome::Deadlock => "deadlock",
-        Outcome::FuelExhausted => "fuelExhausted",
-        Outcome::Timeout => "timeout",
-        Outcome::MemoryExceeded => "memoryExceeded",
-        Outcome::OutputExceeded => "outputExceeded",
-        Outcome::VirtualTimeExceeded => "virtualTimeExceeded",
-        Outcome::Cancelled => "cancelled",
-        Outcome::HostOutOfMemory => "hostOutOfMemory",
+        Outcome::Exited(_) => 0,
+        Outcome::Trapped { .. } => 1,
+        Outcome::Deadlock => 2,
+        Outcome::FuelExhausted => 3,
+        Outcome::Timeout => 4,
+        Outcome::MemoryExceeded => 5,
+        Outcome::OutputExceeded => 6,
+        Outcome::VirtualTimeExceeded => 7,
+        Outcome::Cancelled => 8,
+        Outcome::HostOutOfMemory => 9,
     }
 }
 
-impl<'env> RunResult<'env> {
-    /// The JS result of a run. Output is copied into buffers that V8 allocates and frees:
-    /// buffers wrapping Rust memory are only freed once the event loop turns, so a synchronous
-    /// loop of runs would hold every run's output until it returned.
-    pub fn new(env: &'env Env, result: sandbox::RunResult) -> napi::Result<Self> {
-        let trap = match &result.outcome {
-            Outcome::Trapped { message, backtrace } => Some(TrapInfo {
-                message: message.clone(),
-                backtrace: backtrace.clone(),
-            }),
-            _ => None,
-        };
-        Ok(Self {
-            outcome: outcome_name(&result.outcome),
-            exit_code: result.outcome.exit_code(),
-            stdout: BufferSlice::copy_from(env, &result.stdout)?,
-            stderr: BufferSlice::copy_from(env, &result.stderr)?,
-            virtual_time_ns: BigInt::from(result.virtual_time_ns),
-            fuel_consumed: result.fuel_consumed.map(BigInt::from),
-            trap,
-            files: files::to_js(env, &result.files)?,
-        })
+/// The largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// The JS result of a run, built by `glue.js`. Output is copied into one `ArrayBuffer` that V8
+/// allocates and frees, holding stdout then stderr: buffers wrapping Rust memory are only freed
+/// once the event loop turns, so a synchronous loop of runs would hold every run's output until
+/// it returned.
+pub fn to_js(env: &Env, result: sandbox::RunResult) -> napi::Result<Unknown<'_>> {
+    let sandbox::RunResult {
+        outcome,
+        stdout,
+        stderr,
+        virtual_time_ns,
+        fuel_consumed,
+        files,
+    } = result;
+    let index = outcome_index(&outcome);
+    let exit_code = outcome.exit_code();
+    let trap = match outcome {
+        Outcome::Trapped { message, backtrace } => Some(TrapInfo { message, backtrace }),
+        _ => None,
+    };
+    // SAFETY: `env` is the live environment of the current call; each value is converted on
+    // it, and they are used within the call.
+    let args = unsafe {
+        [
+            u32::to_napi_value(env.raw(), index)?,
+            u32::to_napi_value(env.raw(), exit_code)?,
+            array_buffer(env, [&stdout, &stderr])?,
+            f64::to_napi_value(env.raw(), stdout.len() as f64)?,
+            // A number when it is exact (a bigint costs more to make here than in JS).
+            match virtual_time_ns <= MAX_SAFE_INTEGER {
+                true => f64::to_napi_value(env.raw(), virtual_time_ns as f64)?,
+                false => BigInt::to_napi_value(env.raw(), BigInt::from(virtual_time_ns))?,
+            },
+            match files.is_empty() {
+                true => Undefined::to_napi_value(env.raw(), ())?,
+                false => files::to_js(env, &files)?.raw(),
+            },
+            match fuel_consumed {
+                Some(fuel) => BigInt::to_napi_value(env.raw(), BigInt::from(fuel))?,
+                None => Undefined::to_napi_value(env.raw(), ())?,
+            },
+            match trap {
+                Some(trap) => TrapInfo::to_napi_value(env.raw(), trap)?,
+                None => Undefined::to_napi_value(env.raw(), ())?,
+            },
+        ]
+    };
+    glue::result(env, &args)
+}
+
+/// A new `ArrayBuffer` holding `parts` one after the other.
+fn array_buffer(env: &Env, parts: [&[u8]; 2]) -> napi::Result<sys::napi_value> {
+    let mut data = std::ptr::null_mut();
+    let mut value = std::ptr::null_mut();
+    let len = parts.iter().map(|part| part.len()).sum();
+    // SAFETY: `env` is the live environment of the current call.
+    let status = unsafe { sys::napi_create_arraybuffer(env.raw(), len, &mut data, &mut value) };
+    if status != sys::Status::napi_ok {
+        return Err(napi::Error::from_status(napi::Status::from(status)));
     }
+    let mut at = data.cast::<u8>();
+    for part in parts.into_iter().filter(|part| !part.is_empty()) {
+        // SAFETY: `data` holds `len` bytes (and is not null, as `len` is not 0 here); the parts
+        // fill it exactly, one after the other.
+        unsafe {
+            std::ptr::copy_nonoverlapping(part.as_ptr(), at, part.len());
+            at = at.add(part.len());
+        }
+    }
+    Ok(value)
 }

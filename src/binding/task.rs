@@ -20,10 +20,10 @@ use std::sync::{Arc, Mutex};
 use napi::bindgen_prelude::{
     FnArgs, Function, FunctionRef, JsObjectValue, Object, ObjectRef, ToNapiValue, Unknown,
 };
-use napi::{Env, JsDeferred, ScopedTask, ValueType, sys};
+use napi::{Env, JsDeferred, JsValue as _, ScopedTask, ValueType, sys};
 
 use super::error::{ErrorCode, JsError, JsResult, invalid_options};
-use super::result::RunResult;
+use super::result;
 use crate::sandbox::sync::lock;
 use crate::sandbox::{self, Program, RunOptions, SandboxError};
 
@@ -130,9 +130,7 @@ struct Settled(sandbox::RunResult);
 impl ToNapiValue for Settled {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
         let env = Env::from_raw(env);
-        let result = RunResult::new(&env, value.0)?;
-        // SAFETY: `env` is the live environment this conversion was called with.
-        unsafe { RunResult::to_napi_value(env.raw(), result) }
+        Ok(result::to_js(&env, value.0)?.raw())
     }
 }
 

@@ -288,7 +288,8 @@ fn attempt(
     let limits = &options.limits;
     let clock = VirtualClock::new(limits.virtual_time_ns);
     let watchdog = Watchdog::new(budget.clone());
-    let data = StoreData::new(options, vfs, clock.clone(), watchdog);
+    let preview1 = matches!(pre.linked, Linked::Module(_));
+    let data = StoreData::new(options, vfs, clock.clone(), watchdog, preview1);
     let mut store = Store::new(pre.engine(), data);
     store.limiter(|data| &mut data.memory);
     store.epoch_deadline_callback(|ctx| ctx.data().watchdog.check());

@@ -32,7 +32,7 @@ pub struct StoreData {
     pub random: Random,
     /// The run's filesystem (`wasi:filesystem` and preview1 share it).
     pub fs: SharedFs,
-    /// The preview1 descriptor table (unused by components).
+    /// The preview1 descriptor table (empty for components).
     pub p1: FdTable,
     /// Caps linear memories and tables.
     pub memory: MemoryLimiter,
@@ -42,11 +42,20 @@ pub struct StoreData {
 
 impl StoreData {
     /// Fresh state for one run of `options` with the tree `vfs` (built from `options.files`),
-    /// on `clock`, watched by `watchdog`.
-    pub fn new(options: &RunOptions, vfs: Vfs, clock: VirtualClock, watchdog: Watchdog) -> Self {
+    /// on `clock`, watched by `watchdog`; with preview1's descriptors if `preview1`.
+    pub fn new(
+        options: &RunOptions,
+        vfs: Vfs,
+        clock: VirtualClock,
+        watchdog: Watchdog,
+        preview1: bool,
+    ) -> Self {
         let clocks = Clocks::new(clock, options.wall_start_ns());
         let fs = SharedFs::new(vfs, options.files.is_some(), clocks.clone());
-        let p1 = FdTable::new(&fs);
+        let p1 = match preview1 {
+            true => FdTable::new(&fs),
+            false => FdTable::unused(),
+        };
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);
         Self {

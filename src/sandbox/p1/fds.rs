@@ -91,6 +91,13 @@ pub struct FdTable {
 }
 
 impl FdTable {
+    /// No descriptors at all: the table of a component's run, which never uses it.
+    pub fn unused() -> Self {
+        Self {
+            fds: BTreeMap::new(),
+        }
+    }
+
     /// The table a run starts with: stdio and, if `fs` is preopened, its root as `/`.
     pub fn new(fs: &SharedFs) -> Self {
         let mut fds = BTreeMap::new();

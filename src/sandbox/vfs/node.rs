@@ -88,9 +88,11 @@ impl Node {
 }
 
 /// All inodes plus the byte budget. A `BTreeMap` rather than a `HashMap`: std's `HashMap` is
-/// randomly seeded, and numbers are never reused, so a `Vec` would grow without bound.
+/// randomly seeded, and numbers are never reused, so a `Vec` would grow without bound. Nodes are
+/// boxed so that the map's nodes stay small: unboxed, the first one a run allocates (for the
+/// root, on every run) is over a kilobyte, past the allocator's fast path.
 pub(crate) struct Arena {
-    nodes: BTreeMap<Ino, Node>,
+    nodes: BTreeMap<Ino, Box<Node>>,
     next_ino: Ino,
     used: u64,
     limit: u64,
@@ -108,8 +110,11 @@ impl Arena {
             mtime: now,
             ctime: now,
         };
+        // Not `BTreeMap::from([..])`, which sorts through a `Vec` first: every run builds one.
+        let mut nodes = BTreeMap::new();
+        nodes.insert(ROOT, Box::new(root));
         Arena {
-            nodes: BTreeMap::from([(ROOT, root)]),
+            nodes,
             next_ino: ROOT + 1,
             used: 0,
             limit,
@@ -125,15 +130,21 @@ impl Arena {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Ino, &Node)> {
-        self.nodes.iter()
+        self.nodes.iter().map(|(ino, node)| (ino, &**node))
     }
 
     pub(crate) fn get(&self, ino: Ino) -> Result<&Node, FsError> {
-        self.nodes.get(&ino).ok_or(FsError::BadDescriptor)
+        self.nodes
+            .get(&ino)
+            .map(|node| &**node)
+            .ok_or(FsError::BadDescriptor)
     }
 
     pub(crate) fn get_mut(&mut self, ino: Ino) -> Result<&mut Node, FsError> {
-        self.nodes.get_mut(&ino).ok_or(FsError::BadDescriptor)
+        self.nodes
+            .get_mut(&ino)
+            .map(|node| &mut **node)
+            .ok_or(FsError::BadDescriptor)
     }
 
     pub(crate) fn dir(&self, ino: Ino) -> Result<&DirData, FsError> {
@@ -204,7 +215,7 @@ impl Arena {
             ctime: now,
         };
         self.used += INODE_OVERHEAD + node.payload();
-        self.nodes.insert(ino, node);
+        self.nodes.insert(ino, Box::new(node));
         ino
     }
 

@@ -1,0 +1,50 @@
+// The JS halves of the binding's hot path, compiled once per JS environment (glue.rs).
+//
+// Through napi, reading the options of a run costs one interned name and one lookup per option,
+// and building its result one per field plus a Node Buffer per stream: with `{ args: [] }`,
+// about 4 µs of a warm hello's 19. Here V8's inline caches read the options and an object
+// literal builds the result, and the two sides together cost about 1.3 µs. Nothing is decided
+// here: Rust converts and checks every option and words every error; these functions only
+// move values across.
+;(function (outcomeNames) {
+  'use strict'
+  const bufferFrom = Buffer.from
+  return {
+    // The options of a run that are set (neither undefined nor null), read in the order
+    // `options.rs` takes them: a mask of which ones (bit i for the i-th), then their values.
+    options(o) {
+      const set = [0]
+      const add = (bit, value) => {
+        if (value != null) {
+          set[0] |= bit
+          set.push(value)
+        }
+      }
+      add(1, o.args)
+      add(2, o.programName)
+      add(4, o.env)
+      add(8, o.stdin)
+      add(16, o.seed)
+      add(32, o.startTime)
+      add(64, o.files)
+      add(128, o.limits)
+      add(256, o.cacheDir)
+      return set
+    },
+    // A run's result. `outcome` indexes `outcomeNames`; `output` holds stdout then stderr (the
+    // two Buffers share it); `virtualTimeNs` is a number or, past 2^53, a bigint.
+    result(outcome, exitCode, output, stdoutBytes, virtualTimeNs, files, fuelConsumed, trap) {
+      const result = {
+        outcome: outcomeNames[outcome],
+        exitCode,
+        stdout: bufferFrom(output, 0, stdoutBytes),
+        stderr: bufferFrom(output, stdoutBytes),
+        virtualTimeNs: BigInt(virtualTimeNs),
+        files: files === undefined ? {} : files,
+      }
+      if (fuelConsumed !== undefined) result.fuelConsumed = fuelConsumed
+      if (trap !== undefined) result.trap = trap
+      return result
+    },
+  }
+})
