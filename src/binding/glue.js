@@ -8,7 +8,10 @@
 // move values across.
 ;(function (outcomeNames) {
   'use strict'
+  // Builtins are taken once, and arrays filled by index: what the host's other code does to
+  // `Array.prototype` or the globals later changes nothing here.
   const bufferFrom = Buffer.from
+  const toBigInt = BigInt
   return {
     // The options of a run that are set (neither undefined nor null), read in the order
     // `options.rs` takes them: a mask of which ones (bit i for the i-th), then their values.
@@ -17,7 +20,7 @@
       const add = (bit, value) => {
         if (value != null) {
           set[0] |= bit
-          set.push(value)
+          set[set.length] = value
         }
       }
       add(1, o.args)
@@ -39,7 +42,7 @@
         exitCode,
         stdout: bufferFrom(output, 0, stdoutBytes),
         stderr: bufferFrom(output, stdoutBytes),
-        virtualTimeNs: BigInt(virtualTimeNs),
+        virtualTimeNs: toBigInt(virtualTimeNs),
         files: files === undefined ? {} : files,
       }
       if (fuelConsumed !== undefined) result.fuelConsumed = fuelConsumed
