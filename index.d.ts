@@ -33,6 +33,19 @@ export declare class Program {
  */
 export declare function __compilerProcess(memoryBytes: number): void
 
+/** One write of the guest (or several in a row to one stream at one virtual time). */
+export interface OutputEvent {
+  /** Where it was written. */
+  stream: 'stdout' | 'stderr'
+  /** What was written: a view of the result's `stdout` or `stderr`. */
+  data: Buffer
+  /**
+   * The run's virtual monotonic time at the write, in nanoseconds from its start (the clock
+   * of `virtualTimeNs`). Replaying the output at these times shows the program's own pauses.
+   */
+  timeNs: bigint
+}
+
 /** Options of `new Program`. */
 export interface ProgramOptions {
   /**
@@ -149,6 +162,13 @@ export interface RunOptions {
    * @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
    */
   cacheDir?: string
+  /**
+   * Whether the result lists every write of the guest, in order, with its virtual time
+   * (`RunResult.events`): what a playground needs to replay the output with the program's
+   * own pauses.
+   * @default false
+   */
+  events?: boolean
 }
 
 /** How a run ended, and everything it wrote. */
@@ -191,6 +211,14 @@ export interface RunResult {
    * to continue from here. Hard links come back as separate copies.
    */
   files: Record<string, Buffer | { type: 'dir' } | { type: 'symlink'; target: string }>
+  /**
+   * Present when `options.events` was set: every write of the guest, in the order it
+   * happened. Writes to one stream at one virtual time may be merged into one event; the
+   * `stdout` events' data, one after the other, are exactly `stdout` (likewise `stderr`),
+   * also when the output was cut at `limits.outputBytes`. A run keeps at most 100,000
+   * events: one that would make more ends as `'outputExceeded'`.
+   */
+  events?: Array<OutputEvent>
 }
 
 /**

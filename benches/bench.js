@@ -175,6 +175,10 @@ async function main() {
     const helloBytes = fs.readFileSync(p2('hello'))
     const warmRunWasi = perRun(() => runWasi(helloBytes, { args: [] }), 20000)
     add('warm hello through runWasi (same bytes each call), median', warmRunWasi.median, warmN.median, 'µs', '')
+    // The same program, keeping its timed output events (two writes, two events).
+    const helloProgram = new Program(helloBytes)
+    const warmEvents = perRun(() => helloProgram.run({ args: [], events: true }), 20000)
+    add('warm hello with events: true, median', warmEvents.median, warmN.median, 'µs', '')
 
     // 2. CPU-bound program, as a ratio to native (best of 3), default limits on.
     const rounds = '40'
@@ -252,7 +256,8 @@ How each figure is taken:
   warm-up; hermetic-wasi captures output in memory, node:wasi can only write to file descriptors,
   so its output goes to a file that is read back and truncated after each run. The runWasi row
   passes the same bytes on every call, as a loop over \`runWasi\` does; node:wasi's figure is
-  its warm \`Module\` again.
+  its warm \`Module\` again. Every hermetic-wasi run passes \`{ args: [] }\`; the events row
+  adds \`events: true\` (hello's two writes become two events).
 - CPU-bound: best of 5 wall times of one run, divided by the best of 9 of the native binary
   (spawned, so native includes process start-up); hermetic-wasi runs with its default limits on.
 - sleep: node:wasi really sleeps; hermetic-wasi's clock is virtual.

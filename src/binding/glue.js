@@ -12,6 +12,27 @@
   // `Array.prototype` or the globals later changes nothing here.
   const bufferFrom = Buffer.from
   const toBigInt = BigInt
+  const apply = Reflect.apply
+  const subarray = Uint8Array.prototype.subarray
+  // The events of a result: each one's data is a view of `stdout` or `stderr`, right after the
+  // previous event's of the same stream.
+  function outputEvents(triples, stdout, stderr) {
+    const events = []
+    let atOut = 0
+    let atErr = 0
+    for (let i = 0; i < triples.length; i += 3) {
+      const length = Number(triples[i + 1])
+      let event
+      if (triples[i] === 0n) {
+        event = { stream: 'stdout', data: apply(subarray, stdout, [atOut, (atOut += length)]), timeNs: triples[i + 2] }
+      } else {
+        event = { stream: 'stderr', data: apply(subarray, stderr, [atErr, (atErr += length)]), timeNs: triples[i + 2] }
+      }
+      events[events.length] = event
+    }
+    return events
+  }
+
   return {
     // The options of a run that are set (neither undefined nor null), read in the order
     // `options.rs` takes them: a mask of which ones (bit i for the i-th), then their values.
@@ -32,19 +53,24 @@
       add(64, o.files)
       add(128, o.limits)
       add(256, o.cacheDir)
+      add(512, o.events)
       return set
     },
     // A run's result. `outcome` indexes `outcomeNames`; `output` holds stdout then stderr (the
     // two Buffers share it); `virtualTimeNs` is a number or, past 2^53, a bigint.
-    result(outcome, exitCode, output, stdoutBytes, virtualTimeNs, files, fuelConsumed, trap) {
+    // `events`, when kept, is a BigUint64Array of (channel, length, time) triples.
+    result(outcome, exitCode, output, stdoutBytes, virtualTimeNs, files, fuelConsumed, trap, events) {
+      const stdout = bufferFrom(output, 0, stdoutBytes)
+      const stderr = bufferFrom(output, stdoutBytes)
       const result = {
         outcome: outcomeNames[outcome],
         exitCode,
-        stdout: bufferFrom(output, 0, stdoutBytes),
-        stderr: bufferFrom(output, stdoutBytes),
+        stdout,
+        stderr,
         virtualTimeNs: toBigInt(virtualTimeNs),
         files: files === undefined ? {} : files,
       }
+      if (events !== undefined) result.events = outputEvents(events, stdout, stderr)
       if (fuelConsumed !== undefined) result.fuelConsumed = fuelConsumed
       if (trap !== undefined) result.trap = trap
       return result

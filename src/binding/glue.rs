@@ -68,7 +68,7 @@ fn call<'env>(
 }
 
 /// How many options `glue.js`'s `options` reads.
-pub const OPTIONS: usize = 9;
+pub const OPTIONS: usize = 10;
 
 /// The run options set in `object` (neither `undefined` nor `null`), in the order of `glue.js`'s
 /// `options`, read as JS reads properties (inherited ones and getters included).

@@ -50,6 +50,17 @@ pub fn string(value: &Unknown<'_>, what: &str) -> JsResult<String> {
     unsafe { value.cast::<String>() }.map_err(|e| invalid_options(format!("{what}: {}", e.reason)))
 }
 
+/// A boolean.
+pub fn boolean(value: &Unknown<'_>, what: &str) -> JsResult<bool> {
+    if value.get_type().ok() != Some(ValueType::Boolean) {
+        return Err(invalid_options(format!(
+            "{what} must be a boolean, got {}",
+            describe(value)
+        )));
+    }
+    unsafe { value.cast::<bool>() }.map_err(|e| invalid_options(format!("{what}: {}", e.reason)))
+}
+
 /// An array of strings.
 pub fn string_array(value: &Unknown<'_>, what: &str) -> JsResult<Vec<String>> {
     if !value.is_array().unwrap_or(false) {

@@ -10,7 +10,7 @@ use napi::{Env, JsDate, ValueType};
 use napi_derive::napi;
 
 use super::error::{JsResult, invalid_options};
-use super::js::{bytes_or_string, describe, is_nullish, present, string, string_array};
+use super::js::{boolean, bytes_or_string, describe, is_nullish, present, string, string_array};
 use super::js::{string_record, u64_value};
 use super::limits;
 use super::{files, glue};
@@ -68,6 +68,12 @@ pub struct RunOptions<'a> {
     /// @default process.env.HERMETIC_WASI_CACHE_DIR, else no disk cache
     #[napi(ts_type = "string")]
     pub cache_dir: Option<Unknown<'a>>,
+    /// Whether the result lists every write of the guest, in order, with its virtual time
+    /// (`RunResult.events`): what a playground needs to replay the output with the program's
+    /// own pauses.
+    /// @default false
+    #[napi(ts_type = "boolean")]
+    pub events: Option<Unknown<'a>>,
 }
 
 /// Options of `new Program`.
@@ -114,6 +120,7 @@ pub fn run_options(
         files,
         limits,
         cache_dir,
+        events,
     ] = glue::options(&env, &options)
         .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
     if let Some(args) = args {
@@ -136,6 +143,9 @@ pub fn run_options(
     }
     if let Some(files) = files {
         out.files = Some(files::from_js(&files)?);
+    }
+    if let Some(events) = events {
+        out.events = boolean(&events, "options.events")?;
     }
     if let Some(limits) = limits {
         out.limits = limits::run_limits(&limits, out.limits)?;

@@ -1,10 +1,11 @@
 //! The JS shape of a run's result.
 
-use napi::bindgen_prelude::{BigInt, BufferSlice, Object, ToNapiValue, Undefined, Unknown};
+use napi::bindgen_prelude::{BigInt, Buffer, BufferSlice, Object, ToNapiValue, Undefined, Unknown};
 use napi::{Env, JsValue, sys};
 use napi_derive::napi;
 
 use super::{files, glue};
+use crate::sandbox::wasi::stdio::{self, Channel};
 use crate::sandbox::{self, Outcome};
 
 /// Why a trapped run trapped.
@@ -57,6 +58,26 @@ pub struct RunResult<'env> {
         ts_type = "Record<string, Buffer | { type: 'dir' } | { type: 'symlink'; target: string }>"
     )]
     pub files: Object<'env>,
+    /// Present when `options.events` was set: every write of the guest, in the order it
+    /// happened. Writes to one stream at one virtual time may be merged into one event; the
+    /// `stdout` events' data, one after the other, are exactly `stdout` (likewise `stderr`),
+    /// also when the output was cut at `limits.outputBytes`. A run keeps at most 100,000
+    /// events: one that would make more ends as `'outputExceeded'`.
+    pub events: Option<Vec<OutputEvent>>,
+}
+
+// Declared here for `index.d.ts` only: events are built by `glue.js`.
+/// One write of the guest (or several in a row to one stream at one virtual time).
+#[napi(object, object_from_js = false, object_to_js = false)]
+pub struct OutputEvent {
+    /// Where it was written.
+    #[napi(ts_type = "'stdout' | 'stderr'")]
+    pub stream: String,
+    /// What was written: a view of the result's `stdout` or `stderr`.
+    pub data: Buffer,
+    /// The run's virtual monotonic time at the write, in nanoseconds from its start (the clock
+    /// of `virtualTimeNs`). Replaying the output at these times shows the program's own pauses.
+    pub time_ns: BigInt,
 }
 
 /// The outcomes' names in the JS API, in the order of [`outcome_index`]. `glue.js` gets them
@@ -105,6 +126,7 @@ pub fn to_js(env: &Env, result: sandbox::RunResult) -> napi::Result<Unknown<'_>>
         virtual_time_ns,
         fuel_consumed,
         files,
+        events,
     } = result;
     let index = outcome_index(&outcome);
     let exit_code = outcome.exit_code();
@@ -137,9 +159,46 @@ pub fn to_js(env: &Env, result: sandbox::RunResult) -> napi::Result<Unknown<'_>>
                 Some(trap) => TrapInfo::to_napi_value(env.raw(), trap)?,
                 None => Undefined::to_napi_value(env.raw(), ())?,
             },
+            match events {
+                Some(events) => event_array(env, &events)?,
+                None => Undefined::to_napi_value(env.raw(), ())?,
+            },
         ]
     };
     glue::result(env, &args)
+}
+
+/// `events` as a `BigUint64Array` of three numbers each: the channel (0 for stdout, 1 for
+/// stderr), the length and the virtual time.
+fn event_array(env: &Env, events: &[stdio::OutputEvent]) -> napi::Result<sys::napi_value> {
+    let bytes: Vec<u8> = events
+        .iter()
+        .flat_map(|event| {
+            let channel = match event.channel {
+                Channel::Stdout => 0,
+                Channel::Stderr => 1,
+            };
+            [channel, event.len as u64, event.time_ns]
+        })
+        .flat_map(u64::to_ne_bytes)
+        .collect();
+    let buffer = array_buffer(env, [&bytes, &[]])?;
+    let mut array = std::ptr::null_mut();
+    // SAFETY: `buffer` is a live `ArrayBuffer` of this call holding `3 * events.len()` u64s.
+    let status = unsafe {
+        sys::napi_create_typedarray(
+            env.raw(),
+            sys::TypedarrayType::biguint64_array,
+            3 * events.len(),
+            buffer,
+            0,
+            &mut array,
+        )
+    };
+    if status != sys::Status::napi_ok {
+        return Err(napi::Error::from_status(napi::Status::from(status)));
+    }
+    Ok(array)
 }
 
 /// A new `ArrayBuffer` holding `parts` one after the other.

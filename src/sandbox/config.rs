@@ -3,6 +3,7 @@
 
 use super::error::{InvalidOption, SandboxError};
 use super::vfs::{Entry, Vfs};
+use super::wasi::stdio::OutputListener;
 
 /// `argv[0]` when the caller names no program.
 pub const DEFAULT_PROGRAM_NAME: &str = "main";
@@ -93,6 +94,29 @@ pub struct RunOptions {
     pub files: Option<Vec<(String, Entry)>>,
     /// The bounds of the run.
     pub limits: Limits,
+    /// Whether the result keeps every write with its virtual time
+    /// ([`RunResult::events`](super::RunResult::events)).
+    pub events: bool,
+    /// Told of every write as it happens; it changes nothing of the run or its result.
+    pub on_output: Option<OnOutput>,
+}
+
+/// An [`OutputListener`] as an option. Two are equal when they are the same listener.
+#[derive(Clone)]
+pub struct OnOutput(pub OutputListener);
+
+impl PartialEq for OnOutput {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for OnOutput {}
+
+impl std::fmt::Debug for OnOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnOutput")
+    }
 }
 
 impl Default for RunOptions {
@@ -106,6 +130,8 @@ impl Default for RunOptions {
             start_time_ms: DEFAULT_START_TIME_MS,
             files: None,
             limits: Limits::default(),
+            events: false,
+            on_output: None,
         }
     }
 }

@@ -271,6 +271,7 @@ fn stopped(options: &RunOptions, spent: LimitExceeded) -> Result<RunResult, Sand
         virtual_time_ns: 0,
         fuel_consumed: options.limits.fuel.map(|_| 0),
         files: options.filesystem()?.export(),
+        events: options.events.then(Vec::new),
     })
 }
 
@@ -315,6 +316,7 @@ fn attempt(
         virtual_time_ns: clock.elapsed(),
         fuel_consumed,
         files: store.data().fs.export(),
+        events: captured.events,
     }))
 }
 

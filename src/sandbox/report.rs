@@ -5,6 +5,7 @@ use wasmtime::{Trap, WasmBacktrace};
 use super::ending::{GuestExit, HostOutOfMemory, LimitExceeded};
 use super::executor::Stall;
 use super::vfs::Entry;
+use super::wasi::stdio::OutputEvent;
 
 /// The exit code reported for a trapped guest: 128 + SIGABRT, as a native program that aborts
 /// (and the wasmtime CLI) would report.
@@ -75,6 +76,10 @@ pub struct RunResult {
     /// symlink sorted by path. Passing it back as `files` rebuilds the same tree. Hard links
     /// come back as separate copies, and files unlinked while open are gone.
     pub files: Vec<(String, Entry)>,
+    /// Every write in order, with its virtual time, when [`RunOptions::events`](super::RunOptions::events)
+    /// asked for them: the `stdout` events' bytes, one after the other, are exactly `stdout`
+    /// (likewise `stderr`).
+    pub events: Option<Vec<OutputEvent>>,
 }
 
 /// Classifies the end of a run: `run`'s own result, a guest exit, a limit, a trap, or a stall.

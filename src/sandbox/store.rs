@@ -13,7 +13,7 @@ use super::wasi::cli::Cli;
 use super::wasi::clocks::Clocks;
 use super::wasi::fs::SharedFs;
 use super::wasi::random::Random;
-use super::wasi::stdio::{OutputSink, Stdin};
+use super::wasi::stdio::{OutputSink, Stdin, Watchers};
 
 /// The most resources (descriptors, streams, pollables...) a guest may hold at once: host
 /// memory no limit counts otherwise. Past it, the call that would create one traps.
@@ -50,6 +50,11 @@ impl StoreData {
         watchdog: Watchdog,
         preview1: bool,
     ) -> Self {
+        let watchers = (options.events || options.on_output.is_some()).then(|| Watchers {
+            clock: clock.clone(),
+            keep_events: options.events,
+            listener: options.on_output.as_ref().map(|on| on.0.clone()),
+        });
         let clocks = Clocks::new(clock, options.wall_start_ns());
         let fs = SharedFs::new(vfs, options.files.is_some(), clocks.clone());
         let p1 = match preview1 {
@@ -64,7 +69,7 @@ impl StoreData {
                 args: options.argv(),
                 env: options.env.clone(),
                 stdin: Stdin::new(options.stdin.clone()),
-                output: OutputSink::new(options.limits.output_bytes),
+                output: OutputSink::new(options.limits.output_bytes, watchers),
             },
             fs,
             clocks,

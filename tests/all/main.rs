@@ -8,6 +8,7 @@ mod clocks;
 mod conformance;
 mod disk_cache;
 mod errors;
+mod events;
 mod filesystem;
 mod footprint;
 mod fuzz;

@@ -52,9 +52,12 @@ function cases() {
   add('p2/recursion', guest('recursion'))
   add('p2/flood', guest('flood'), { limits: { outputBytes: 100_000 } })
   add('p2/fs_tree', guest('fs_tree'), { files: { 'a/b.txt': 'bee', 'c.txt': 'sea' } })
+  add('p2/ticks', guest('ticks'), { events: true })
+  add('p2/flood-events', guest('flood'), { events: true, limits: { outputBytes: 100_000 } })
   add('p1/hello', guestP1('hello'))
   add('p1/echo', guestP1('echo'), { stdin: 'p1 input\n' })
   add('p1/sleep', guestP1('sleep'))
+  add('p1/ticks', guestP1('ticks'), { events: true })
   add('p1/p1_random', guestP1('p1_random'), { seed: 3 })
   add('p1/p1_files', guestP1('p1_files'), {
     args: ['100'],

@@ -1,0 +1,118 @@
+// Timed output events: every write of the guest, in order, with its virtual time.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+
+const { runWasi, runWasiAsync, Program } = require('..')
+const { guest, guestP1 } = require('./guests')
+
+/** The events of a result as plain [stream, text, timeNs] triples. */
+const plain = (result) => result.events.map((e) => [e.stream, e.data.toString(), e.timeNs])
+
+/** The bytes of one stream's events, one after the other. */
+const joined = (result, stream) => Buffer.concat(result.events.filter((e) => e.stream === stream).map((e) => e.data))
+
+// ticks: stdout and stderr in turn around sleeps of 250 ms and 1 s; "tick 2, " and "same
+// time\n" are two writes at one virtual time, merged into one event.
+const TICKS = [
+  ['stdout', 'tick 1\n', 0n],
+  ['stderr', 'warn 1\n', 0n],
+  ['stdout', 'tick 2, same time\n', 250_000_000n],
+  ['stderr', 'warn 2\n', 1_250_000_000n],
+  ['stdout', 'done\n', 1_250_000_000n],
+]
+
+test('events: every write in order, with its stream and virtual time, for components and preview1', async () => {
+  for (const wasm of [guest('ticks'), guestP1('ticks')]) {
+    const program = new Program(wasm)
+    const results = [
+      runWasi(wasm, { events: true }),
+      runWasi(wasm, { events: true }),
+      await runWasiAsync(wasm, { events: true }),
+      program.run({ events: true }),
+      await program.runAsync({ events: true }),
+    ]
+    for (const result of results) {
+      assert.deepEqual(plain(result), TICKS)
+      assert.deepEqual(result, results[0])
+    }
+    assert.equal(results[0].virtualTimeNs, 1_250_000_000n)
+    assert.equal(results[0].stdout.toString(), 'tick 1\ntick 2, same time\ndone\n')
+  }
+})
+
+test('events are only there when asked for, and do not change the rest of the result', () => {
+  const plainRun = runWasi(guest('ticks'))
+  assert.equal('events' in plainRun, false)
+  assert.equal('events' in runWasi(guest('ticks'), { events: false }), false)
+  const { events, ...rest } = runWasi(guest('ticks'), { events: true })
+  assert.equal(events.length, 5)
+  assert.deepEqual(rest, plainRun)
+  assert.deepEqual(Object.keys(runWasi(guest('ticks'), { events: true })), [
+    'outcome',
+    'exitCode',
+    'stdout',
+    'stderr',
+    'virtualTimeNs',
+    'files',
+    'events',
+  ])
+})
+
+test("an event's data is a view of the result's stdout or stderr", () => {
+  const result = runWasi(guest('ticks'), { events: true })
+  const [first, second] = result.events
+  assert.ok(Buffer.isBuffer(first.data))
+  assert.equal(first.data.buffer, result.stdout.buffer)
+  assert.equal(first.data.byteOffset, result.stdout.byteOffset)
+  assert.equal(second.data.byteOffset, result.stderr.byteOffset)
+})
+
+test('output cut at outputBytes: the events hold exactly the bytes kept', () => {
+  const result = runWasi(guest('flood'), { events: true, limits: { outputBytes: 1000 } })
+  assert.equal(result.outcome, 'outputExceeded')
+  assert.equal(result.stdout.length, 1000)
+  assert.deepEqual(joined(result, 'stdout'), result.stdout)
+  assert.deepEqual(joined(result, 'stderr'), Buffer.alloc(0))
+  // flood writes without reading the clock, so its writes are one event.
+  assert.deepEqual(
+    result.events.map((e) => [e.stream, e.data.length, e.timeNs]),
+    [['stdout', 1000, 0n]],
+  )
+})
+
+// 100,001 one-byte writes, to stdout and stderr in turn: no two can merge.
+const ALTERNATING = `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "ab")
+  (func (export "_start") (local $i i32)
+    (i32.store (i32.const 4) (i32.const 1))
+    (loop $l
+      (i32.store (i32.const 0) (i32.add (i32.const 16) (i32.and (local.get $i) (i32.const 1))))
+      (drop (call $fd_write (i32.add (i32.const 1) (i32.and (local.get $i) (i32.const 1))) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 100001))))))`
+
+test('a run keeps at most 100,000 events: the write that would make one more ends it as outputExceeded', () => {
+  const plainRun = runWasi(ALTERNATING)
+  assert.equal(plainRun.outcome, 'exited')
+  assert.equal(plainRun.stdout.length, 50_001)
+  const result = runWasi(ALTERNATING, { events: true })
+  assert.equal(result.outcome, 'outputExceeded')
+  assert.equal(result.events.length, 100_000)
+  assert.equal(result.stdout.length, 50_000)
+  assert.equal(result.stderr.length, 50_000)
+  assert.deepEqual(joined(result, 'stdout'), result.stdout)
+  assert.deepEqual(joined(result, 'stderr'), result.stderr)
+  assert.deepEqual(plain({ events: result.events.slice(-2) }), [
+    ['stdout', 'a', 0n],
+    ['stderr', 'b', 0n],
+  ])
+})
+
+test('events must be a boolean', () => {
+  assert.throws(() => runWasi(guest('hello'), { events: 1 }), {
+    code: 'ERR_INVALID_OPTIONS',
+    message: 'options.events must be a boolean, got a number',
+  })
+})
