@@ -169,6 +169,15 @@ export interface RunOptions {
    * @default false
    */
   events?: boolean
+  /**
+   * For `runWasiAsync` and `Program#runAsync` only: called on the JS thread with each write of
+   * the guest as it happens, in order, all of them before the promise settles (the events of
+   * `RunResult.events`, not merged). While 1024 writes wait for the JS thread, the guest
+   * waits for it. If it throws, nothing more is delivered, the run is cancelled, and the
+   * promise rejects with what it threw, the run's result attached as its `result` property.
+   * A sync call given it throws `ERR_INVALID_OPTIONS`.
+   */
+  onOutput?: (event: OutputEvent) => void
 }
 
 /** How a run ended, and everything it wrote. */

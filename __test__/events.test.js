@@ -116,3 +116,98 @@ test('events must be a boolean', () => {
     message: 'options.events must be a boolean, got a number',
   })
 })
+
+test('onOutput: each write on the JS thread as it happens, in order, all before the promise settles', async () => {
+  for (const wasm of [guest('ticks'), guestP1('ticks')]) {
+    const heard = []
+    const result = await runWasiAsync(wasm, {
+      onOutput: (event) => {
+        assert.ok(Buffer.isBuffer(event.data))
+        heard.push([event.stream, event.data.toString(), event.timeNs])
+      },
+    })
+    // Not merged: "tick 2, " and "same time\n" are two writes.
+    assert.deepEqual(heard, [
+      ['stdout', 'tick 1\n', 0n],
+      ['stderr', 'warn 1\n', 0n],
+      ['stdout', 'tick 2, ', 250_000_000n],
+      ['stdout', 'same time\n', 250_000_000n],
+      ['stderr', 'warn 2\n', 1_250_000_000n],
+      ['stdout', 'done\n', 1_250_000_000n],
+    ])
+    assert.equal('events' in result, false)
+    assert.deepEqual(result, runWasi(wasm))
+  }
+})
+
+test('onOutput hears a write while the guest still runs', async () => {
+  // spin prints one line, then loops until something stops it: only an onOutput call made
+  // while it runs can abort it before its 10 s timeout.
+  const controller = new AbortController()
+  const heard = []
+  const result = await new Program(guest('spin')).runAsync(
+    {
+      onOutput: (event) => {
+        heard.push(event.data.toString())
+        controller.abort()
+      },
+    },
+    controller.signal,
+  )
+  assert.deepEqual(heard, ['spinning\n'])
+  assert.equal(result.outcome, 'cancelled')
+  assert.equal(result.stdout.toString(), 'spinning\n')
+})
+
+test('a slow onOutput slows the guest down and loses nothing', async () => {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4))
+  const chunks = []
+  const result = await runWasiAsync(guest('flood'), {
+    limits: { outputBytes: 200_000 },
+    events: true,
+    onOutput: (event) => {
+      assert.equal(event.stream, 'stdout')
+      chunks.push(event.data)
+      if (chunks.length % 2000 === 0) Atomics.wait(sleeper, 0, 0, 20)
+    },
+  })
+  assert.equal(result.outcome, 'outputExceeded')
+  assert.deepEqual(Buffer.concat(chunks), result.stdout)
+  assert.equal(result.stdout.length, 200_000)
+  // One write per line (the last one cut), far more than the 1024 that may wait for the JS
+  // thread.
+  const lines = result.stdout.toString().split('\n')
+  assert.equal(chunks.length, lines.length)
+  assert.equal(chunks.length, 19_192)
+  assert.deepEqual(chunks.slice(0, 2).map(String), ['line 0\n', 'line 1\n'])
+})
+
+test('an onOutput that throws: no more calls, the run is cancelled, the promise rejects with what it threw', async () => {
+  const boom = new Error('boom')
+  let calls = 0
+  const rejection = await runWasiAsync(guest('spin'), {
+    onOutput: () => {
+      calls++
+      throw boom
+    },
+  }).then(
+    () => assert.fail('resolved'),
+    (error) => error,
+  )
+  assert.equal(rejection, boom)
+  assert.equal(calls, 1)
+  assert.equal(rejection.result.outcome, 'cancelled')
+  assert.equal(rejection.result.stdout.toString(), 'spinning\n')
+  // A thrown primitive is the rejection as it is.
+  await assert.rejects(runWasiAsync(guest('spin'), { onOutput: () => { throw 7 } }), (e) => e === 7)
+})
+
+test('onOutput is for async runs, and must be a function', async () => {
+  const message = 'options.onOutput is for async runs: use runWasiAsync or Program#runAsync'
+  assert.throws(() => runWasi(guest('hello'), { onOutput: () => {} }), { code: 'ERR_INVALID_OPTIONS', message })
+  assert.throws(() => new Program(guest('hello')).run({ onOutput: () => {} }), { code: 'ERR_INVALID_OPTIONS', message })
+  await assert.rejects(runWasiAsync(guest('hello'), { onOutput: 'log' }), {
+    code: 'ERR_INVALID_OPTIONS',
+    message: 'options.onOutput must be a function, got a string',
+  })
+})

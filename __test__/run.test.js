@@ -74,6 +74,11 @@ test('an option getter that throws: its error is thrown as it is, or rejects an 
   }
   assert.throws(() => runWasi(guest('hello'), options), (e) => e === boom)
   await assert.rejects(runWasiAsync(guest('hello'), options), (e) => e === boom)
+  // Not only objects: what was thrown is the rejection, as it is.
+  for (const thrown of [7, undefined, null, 'text']) {
+    const throwing = { get args() { throw thrown } }
+    await assert.rejects(runWasiAsync(guest('hello'), throwing), (e) => e === thrown)
+  }
 })
 
 test('a worker thread runs guests too (each JS environment has its own helpers)', async () => {

@@ -14,6 +14,11 @@
   const toBigInt = BigInt
   const apply = Reflect.apply
   const subarray = Uint8Array.prototype.subarray
+  const then = Promise.prototype.then
+  const hasOwn = Object.hasOwn
+  // napi can reject a promise with an object only: a thrown primitive travels boxed in one.
+  const BOXED = Symbol('thrown')
+  const isObject = (value) => (typeof value === 'object' && value !== null) || typeof value === 'function'
   // The events of a result: each one's data is a view of `stdout` or `stderr`, right after the
   // previous event's of the same stream.
   function outputEvents(triples, stdout, stderr) {
@@ -34,6 +39,43 @@
   }
 
   return {
+    // Live output of an async run (live.rs): `deliver` builds an event, calls the caller's
+    // `onOutput` with it and says whether it returned; `failure` returns [what it threw], or
+    // undefined if it never threw.
+    live(onOutput) {
+      let failure
+      const deliver = (stream, output, timeNs) => {
+        const event = { stream: stream === 0 ? 'stdout' : 'stderr', data: bufferFrom(output), timeNs: toBigInt(timeNs) }
+        try {
+          apply(onOutput, undefined, [event])
+          return true
+        } catch (error) {
+          failure = [error]
+          return false
+        }
+      }
+      return [deliver, () => failure]
+    },
+    // The promise of a run whose `onOutput` threw rejects with that exception, the result
+    // attached as `result` to an object that takes it.
+    failed(error, result) {
+      try {
+        if (isObject(error)) error.result = result
+      } catch {}
+      return error
+    },
+    // `value` as napi may reject with it: itself if it is an object, else boxed.
+    rejection(value) {
+      return isObject(value) ? value : { [BOXED]: value }
+    },
+    // The promise an async call returns: the native one, with a boxed rejection unboxed.
+    unboxing(promise) {
+      return apply(then, promise, [undefined, (error) => {
+        throw isObject(error) && hasOwn(error, BOXED) ? error[BOXED] : error
+      }])
+    },
+    // What the threadsafe function that wakes the JS thread calls.
+    noop() {},
     // The options of a run that are set (neither undefined nor null), read in the order
     // `options.rs` takes them: a mask of which ones (bit i for the i-th), then their values.
     options(o) {
@@ -54,6 +96,7 @@
       add(128, o.limits)
       add(256, o.cacheDir)
       add(512, o.events)
+      add(1024, o.onOutput)
       return set
     },
     // A run's result. `outcome` indexes `outcomeNames`; `output` holds stdout then stderr (the

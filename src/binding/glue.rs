@@ -13,6 +13,11 @@ const SOURCE: &str = include_str!("glue.js");
 struct Glue {
     options: FunctionRef<(), ()>,
     result: FunctionRef<(), ()>,
+    live: FunctionRef<(), ()>,
+    failed: FunctionRef<(), ()>,
+    rejection: FunctionRef<(), ()>,
+    unboxing: FunctionRef<(), ()>,
+    noop: FunctionRef<(), ()>,
 }
 
 /// The helpers of `env`, compiled on its first run.
@@ -30,6 +35,11 @@ fn glue(env: &Env) -> napi::Result<&'static Glue> {
     let glue = Glue {
         options: reference("options")?,
         result: reference("result")?,
+        live: reference("live")?,
+        failed: reference("failed")?,
+        rejection: reference("rejection")?,
+        unboxing: reference("unboxing")?,
+        noop: reference("noop")?,
     };
     env.set_instance_data(glue, (), |_| {})?;
     env.get_instance_data::<Glue>()?
@@ -39,7 +49,7 @@ fn glue(env: &Env) -> napi::Result<&'static Glue> {
 
 /// Calls `function` with `args`. An exception it throws stays pending and is returned as an
 /// error with status `PendingException`.
-fn call<'env>(
+pub fn call<'env>(
     env: &'env Env,
     function: &FunctionRef<(), ()>,
     args: &[sys::napi_value],
@@ -68,7 +78,7 @@ fn call<'env>(
 }
 
 /// How many options `glue.js`'s `options` reads.
-pub const OPTIONS: usize = 10;
+pub const OPTIONS: usize = 11;
 
 /// The run options set in `object` (neither `undefined` nor `null`), in the order of `glue.js`'s
 /// `options`, read as JS reads properties (inherited ones and getters included).
@@ -94,4 +104,47 @@ pub fn options<'env>(
 /// A result object, from the values of `glue.js`'s `result` arguments (converted already).
 pub fn result<'env>(env: &'env Env, args: &[sys::napi_value]) -> napi::Result<Unknown<'env>> {
     call(env, &glue(env)?.result, args)
+}
+
+/// `glue.js`'s `live` around the caller's `on_output`: its `deliver` and `failure` functions.
+pub fn live(
+    env: &Env,
+    on_output: &Unknown<'_>,
+) -> napi::Result<(FunctionRef<(), ()>, FunctionRef<(), ()>)> {
+    let pair = call(env, &glue(env)?.live, &[on_output.raw()])?;
+    // SAFETY: `live` returns an array of two functions.
+    let pair = unsafe { pair.cast::<Object>() }?;
+    let deliver: Function<(), ()> = pair.get_element(0)?;
+    let failure: Function<(), ()> = pair.get_element(1)?;
+    Ok((deliver.create_ref()?, failure.create_ref()?))
+}
+
+/// `error`, with `result` attached (see `glue.js`'s `failed`).
+pub fn failed<'env>(
+    env: &'env Env,
+    error: &Unknown<'_>,
+    result: &Unknown<'_>,
+) -> napi::Result<Unknown<'env>> {
+    call(env, &glue(env)?.failed, &[error.raw(), result.raw()])
+}
+
+/// A function that does nothing, for a threadsafe function that only wakes the JS thread.
+pub fn noop<'env>(env: &'env Env) -> napi::Result<Function<'env, (), ()>> {
+    glue(env)?.noop.borrow_back(env)
+}
+
+/// A rejection of a promise with `thrown`, whatever it is (see `glue.js`'s `rejection`; the
+/// promise must come from [`unboxing`]).
+pub fn rejection(env: &Env, thrown: &Unknown<'_>) -> napi::Error {
+    match glue(env).and_then(|glue| call(env, &glue.rejection, &[thrown.raw()])) {
+        Ok(value) => napi::Error::from(value),
+        Err(error) => error,
+    }
+}
+
+/// The promise an async call returns: `promise`, its boxed rejections unboxed.
+pub fn unboxing<'env>(env: &'env Env, promise: &Object<'_>) -> napi::Result<Object<'env>> {
+    let value = call(env, &glue(env)?.unboxing, &[promise.raw()])?;
+    // SAFETY: `unboxing` returns a promise, an object.
+    unsafe { value.cast::<Object>() }
 }

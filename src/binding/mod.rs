@@ -8,6 +8,7 @@ pub mod files;
 mod glue;
 pub mod js;
 pub mod limits;
+pub mod live;
 pub mod options;
 pub mod result;
 pub mod task;
@@ -21,7 +22,8 @@ use napi_derive::napi;
 
 use crate::sandbox;
 use error::JsResult;
-use task::Source;
+use options::Call;
+use task::{Job, Source};
 
 /// Runs a WASI program (a `wasi:cli/command` component, or a preview1 module exporting
 /// `_start`; binary or text) to completion, synchronously, in a sealed sandbox with a virtual
@@ -50,21 +52,18 @@ fn run_wasi_inner(
     wasm: &Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> JsResult<sandbox::RunResult> {
-    let (source, options) = bytes_job(wasm, options)?;
+    let (source, options, _) = bytes_job(wasm, options, Call::Sync)?;
     Ok(source.execute(&options, Arc::default())?)
 }
 
 /// What `runWasi` and `runWasiAsync` do on the JS thread before they run: the bytes and options
 /// converted, compiler processes set up.
-fn bytes_job(
-    wasm: &Unknown<'_>,
-    options: Option<Unknown<'_>>,
-) -> JsResult<(Source, sandbox::RunOptions)> {
+fn bytes_job(wasm: &Unknown<'_>, options: Option<Unknown<'_>>, call: Call) -> JsResult<Job> {
     let wasm = wasm::wasm_bytes(wasm)?;
-    let (options, cache_dir) = options::run_options(options)?;
+    let read = options::run_options(options, call)?;
     compiler::use_processes()?;
-    let cache_dir = options::or_default_cache_dir(cache_dir);
-    Ok((Source::Bytes(wasm, cache_dir), options))
+    let cache_dir = options::or_default_cache_dir(read.cache_dir);
+    Ok((Source::Bytes(wasm, cache_dir), read.options, read.live))
 }
 
 /// Like `runWasi`, but compiles and runs on the libuv thread pool, leaving the event loop free,
@@ -82,7 +81,7 @@ pub fn run_wasi_async<'env>(
     options: Option<Unknown<'_>>,
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
-    task::spawn(env, bytes_job(&wasm, options), signal)
+    task::spawn(env, bytes_job(&wasm, options, Call::Async), signal)
 }
 
 /// A compiled program: compile once, run many times. Each run is independent and gives the
@@ -128,8 +127,8 @@ impl Program {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Unknown<'env>> {
         let result = self
-            .job(options)
-            .and_then(|(source, options)| Ok(source.execute(&options, Arc::default())?));
+            .job(options, Call::Sync)
+            .and_then(|(source, options, _)| Ok(source.execute(&options, Arc::default())?));
         result::to_js(env, error::throw(env, result)?)
     }
 
@@ -145,12 +144,16 @@ impl Program {
         options: Option<Unknown<'_>>,
         signal: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'env>> {
-        task::spawn(env, self.job(options), signal)
+        task::spawn(env, self.job(options, Call::Async), signal)
     }
 
     /// What `run` and `runAsync` do on the JS thread before they run: the options converted.
-    fn job(&self, options: Option<Unknown<'_>>) -> JsResult<(Source, sandbox::RunOptions)> {
-        let (options, _) = options::run_options(options)?;
-        Ok((Source::Compiled(Arc::clone(&self.inner)), options))
+    fn job(&self, options: Option<Unknown<'_>>, call: Call) -> JsResult<Job> {
+        let read = options::run_options(options, call)?;
+        Ok((
+            Source::Compiled(Arc::clone(&self.inner)),
+            read.options,
+            read.live,
+        ))
     }
 }

@@ -4,6 +4,7 @@
 //! conversion, words the errors.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{FromNapiValue, JsValue, Unknown};
 use napi::{Env, JsDate, ValueType};
@@ -13,6 +14,7 @@ use super::error::{JsResult, invalid_options};
 use super::js::{boolean, bytes_or_string, describe, is_nullish, present, string, string_array};
 use super::js::{string_record, u64_value};
 use super::limits;
+use super::live::{self, Live};
 use super::{files, glue};
 use crate::sandbox::config;
 
@@ -74,6 +76,14 @@ pub struct RunOptions<'a> {
     /// @default false
     #[napi(ts_type = "boolean")]
     pub events: Option<Unknown<'a>>,
+    /// For `runWasiAsync` and `Program#runAsync` only: called on the JS thread with each write of
+    /// the guest as it happens, in order, all of them before the promise settles (the events of
+    /// `RunResult.events`, not merged). While 1024 writes wait for the JS thread, the guest
+    /// waits for it. If it throws, nothing more is delivered, the run is cancelled, and the
+    /// promise rejects with what it threw, the run's result attached as its `result` property.
+    /// A sync call given it throws `ERR_INVALID_OPTIONS`.
+    #[napi(ts_type = "(event: OutputEvent) => void")]
+    pub on_output: Option<Unknown<'a>>,
 }
 
 /// Options of `new Program`.
@@ -94,14 +104,31 @@ pub struct ProgramOptions<'a> {
 /// The environment variable naming a default `cacheDir`.
 pub const CACHE_DIR_ENV: &str = "HERMETIC_WASI_CACHE_DIR";
 
-/// The engine's options from the optional `options` argument, and `options.cacheDir` if given
-/// (see [`or_default_cache_dir`]).
-pub fn run_options(
-    options: Option<Unknown<'_>>,
-) -> JsResult<(config::RunOptions, Option<PathBuf>)> {
+/// Which kind of call reads the options: `onOutput` is for async calls only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `runWasi`, `Program#run`.
+    Sync,
+    /// `runWasiAsync`, `Program#runAsync`.
+    Async,
+}
+
+/// A run's options as the binding reads them.
+#[derive(Default)]
+pub struct Read {
+    /// The engine's options.
+    pub options: config::RunOptions,
+    /// `options.cacheDir`, if given (see [`or_default_cache_dir`]).
+    pub cache_dir: Option<PathBuf>,
+    /// The JS side of `options.onOutput`, if given.
+    pub live: Option<Arc<Live>>,
+}
+
+/// The run options of a `call` from its optional `options` argument.
+pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
     let mut out = config::RunOptions::default();
     let Some(options) = options.filter(|o| !is_nullish(o)) else {
-        return Ok((out, None));
+        return Ok(Read::default());
     };
     if options.get_type().ok() != Some(ValueType::Object) {
         return Err(invalid_options(format!(
@@ -109,7 +136,7 @@ pub fn run_options(
             describe(&options)
         )));
     }
-    let env = Env::from_raw(options.value().env);
+    let js = Env::from_raw(options.value().env);
     let [
         args,
         program_name,
@@ -121,7 +148,8 @@ pub fn run_options(
         limits,
         cache_dir,
         events,
-    ] = glue::options(&env, &options)
+        on_output,
+    ] = glue::options(&js, &options)
         .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
     if let Some(args) = args {
         out.args = string_array(&args, "options.args")?;
@@ -150,7 +178,25 @@ pub fn run_options(
     if let Some(limits) = limits {
         out.limits = limits::run_limits(&limits, out.limits)?;
     }
-    Ok((out, self::cache_dir(cache_dir)?))
+    let cache_dir = self::cache_dir(cache_dir)?;
+    let live = match (on_output, call) {
+        (None, _) => None,
+        (Some(_), Call::Sync) => {
+            return Err(invalid_options(
+                "options.onOutput is for async runs: use runWasiAsync or Program#runAsync",
+            ));
+        }
+        (Some(on_output), Call::Async) => {
+            let (listener, live) = live::watch(&js, &on_output)?;
+            out.on_output = Some(listener);
+            Some(live)
+        }
+    };
+    Ok(Read {
+        options: out,
+        cache_dir,
+        live,
+    })
 }
 
 /// `options.cacheDir` of `new Program`, if given (see [`or_default_cache_dir`]), and its

@@ -202,7 +202,7 @@ fn event_array(env: &Env, events: &[stdio::OutputEvent]) -> napi::Result<sys::na
 }
 
 /// A new `ArrayBuffer` holding `parts` one after the other.
-fn array_buffer(env: &Env, parts: [&[u8]; 2]) -> napi::Result<sys::napi_value> {
+pub fn array_buffer(env: &Env, parts: [&[u8]; 2]) -> napi::Result<sys::napi_value> {
     let mut data = std::ptr::null_mut();
     let mut value = std::ptr::null_mut();
     let len = parts.iter().map(|part| part.len()).sum();

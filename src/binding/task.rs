@@ -23,7 +23,8 @@ use napi::bindgen_prelude::{
 use napi::{Env, JsDeferred, JsValue as _, ScopedTask, ValueType, sys};
 
 use super::error::{ErrorCode, JsError, JsResult, invalid_options};
-use super::result;
+use super::live::Live;
+use super::{glue, result};
 use crate::sandbox::sync::lock;
 use crate::sandbox::{self, Program, RunOptions, SandboxError};
 
@@ -51,11 +52,14 @@ impl Source {
     }
 }
 
+/// What a call runs: its program, its options, and the JS side of its live output if any.
+pub type Job = (Source, RunOptions, Option<Arc<Live>>);
+
 /// Starts an async run of `job` (or rejects with its error), cancelled by `signal` (any nullish
 /// value for none), and returns its promise.
 pub fn spawn<'env>(
     env: &'env Env,
-    job: JsResult<(Source, RunOptions)>,
+    job: JsResult<Job>,
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
     // A getter of the caller's objects may have thrown while the arguments were read; its
@@ -63,12 +67,13 @@ pub fn spawn<'env>(
     // from this call.
     let thrown = take_exception(env);
     let (deferred, promise) = env.create_deferred()?;
+    let promise = glue::unboxing(env, &promise)?;
     if let Some(thrown) = thrown {
-        deferred.reject(napi::Error::from(thrown));
+        deferred.reject(glue::rejection(env, &thrown));
         return Ok(promise);
     }
-    let (source, options) = match job {
-        Ok((source, options)) => (source, Arc::new(options)),
+    let (source, options, live) = match job {
+        Ok((source, options, live)) => (source, Arc::new(options), live),
         Err(error) => {
             reject(env, deferred, error);
             return Ok(promise);
@@ -76,13 +81,14 @@ pub fn spawn<'env>(
     };
     let run = Arc::new(Run {
         options,
-        cancel: Arc::new(AtomicBool::new(false)),
+        cancel: live.as_ref().map(|live| live.cancel()).unwrap_or_default(),
+        live,
         state: Mutex::new(State::Queued(deferred)),
     });
     match listen(env, signal, &run) {
         Err(error) => match take_exception(env) {
             // The signal's own getters threw: that exception is the rejection.
-            Some(thrown) => run.reject_with(thrown),
+            Some(thrown) => run.reject_with(env, thrown),
             None => run.settle(env, Err(error)),
         },
         Ok(listener) if run.cancel.load(Ordering::Relaxed) => {
@@ -140,8 +146,10 @@ type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Settled> + Send>;
 struct Run {
     /// The run's options (also for the result of a run cancelled before it started).
     options: Arc<RunOptions>,
-    /// Set on abort; the guest's watchdog checks it.
+    /// Set on abort (and when `onOutput` throws); the guest's watchdog checks it.
     cancel: Arc<AtomicBool>,
+    /// The JS side of `onOutput`, if given.
+    live: Option<Arc<Live>>,
     /// Where the run is, with the promise's resolver until it is settled.
     state: Mutex<State>,
 }
@@ -168,11 +176,37 @@ impl State {
     }
 }
 
-/// Resolves `deferred` with `result`, or rejects it with its error (on the JS thread).
-fn finish(env: &Env, deferred: Deferred, result: JsResult<sandbox::RunResult>) {
+/// Resolves `deferred` with `result`, or rejects it with its error (on the JS thread). With
+/// live output, what is still queued is delivered first, and if `onOutput` threw, the promise
+/// rejects with what it threw, the result attached.
+fn finish(
+    env: &Env,
+    deferred: Deferred,
+    result: JsResult<sandbox::RunResult>,
+    live: Option<Arc<Live>>,
+) {
     match result {
-        Ok(result) => deferred.resolve(Box::new(move |_| Ok(Settled(result)))),
-        Err(error) => reject(env, deferred, error),
+        Ok(result) => deferred.resolve(Box::new(move |env| {
+            let Some(live) = live else {
+                return Ok(Settled(result));
+            };
+            live.drain(&env);
+            live.close();
+            let Some(thrown) = live.thrown(&env) else {
+                return Ok(Settled(result));
+            };
+            let result = result::to_js(&env, result)?;
+            Err(glue::rejection(
+                &env,
+                &glue::failed(&env, &thrown, &result)?,
+            ))
+        })),
+        Err(error) => {
+            if let Some(live) = live {
+                live.close();
+            }
+            reject(env, deferred, error)
+        }
     }
 }
 
@@ -188,7 +222,7 @@ impl Run {
     fn settle(&self, env: &Env, result: JsResult<sandbox::RunResult>) {
         let deferred = lock(&self.state).settle();
         if let Some(deferred) = deferred {
-            finish(env, deferred, result);
+            finish(env, deferred, result, self.live.clone());
         }
     }
 
@@ -198,9 +232,9 @@ impl Run {
     }
 
     /// Rejects with a JS value thrown by the caller's own code, unless already settled.
-    fn reject_with(&self, thrown: Unknown<'_>) {
+    fn reject_with(&self, env: &Env, thrown: Unknown<'_>) {
         if let Some(deferred) = lock(&self.state).settle() {
-            deferred.reject(napi::Error::from(thrown));
+            deferred.reject(glue::rejection(env, &thrown));
         }
     }
 
@@ -217,7 +251,7 @@ impl Run {
             }
         };
         if let Some(deferred) = queued {
-            finish(env, deferred, self.cancelled());
+            finish(env, deferred, self.cancelled(), self.live.clone());
         }
     }
 
