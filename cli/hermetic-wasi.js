@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// The `hermetic-wasi` command. It uses the package's public API, as any user would.
+'use strict'
+
+const { version } = require('../package.json')
+
+const USAGE = `Usage: hermetic-wasi <command> [options]
+
+Commands:
+  run <program> [-- args...]   run a WASI program (a .wasm component or preview1 module, or .wat text)
+
+Options:
+  -h, --help                   show this help (hermetic-wasi run --help: the run command's)
+  -v, --version                show the version
+
+Examples:
+  npx hermetic-wasi run hello.wasm
+  npx hermetic-wasi run --stdin input.txt --env NAME=world prog.wasm -- --flag arg
+  npx hermetic-wasi run --files ./data --out ./result --json prog.wasm
+  npx hermetic-wasi run --replay sleepy.wasm
+`
+
+/** A usage error: printed with a hint, and the process exits with 2. */
+class UsageError extends Error {}
+
+async function main(argv) {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '-h' || command === '--help') {
+    process.stdout.write(USAGE)
+    return command === undefined ? 2 : 0
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${version}\n`)
+    return 0
+  }
+  if (command === 'run') return require('./run').run(rest, UsageError)
+  throw new UsageError(`unknown command '${command}'`)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error) => {
+    if (error instanceof UsageError || error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || error.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`hermetic-wasi: ${error.message}\nRun 'hermetic-wasi --help' for usage.\n`)
+      process.exitCode = 2
+      return
+    }
+    if (error.code === 'ERR_INVALID_WASM' || error.code === 'ERR_INVALID_OPTIONS' || error.code === 'ERR_COMPILE_LIMIT') {
+      process.stderr.write(`hermetic-wasi: ${error.code}: ${error.message}\n`)
+      process.exitCode = 2
+      return
+    }
+    process.stderr.write(`hermetic-wasi: ${error.stack ?? error}\n`)
+    process.exitCode = 1
+  },
+)
