@@ -1,9 +1,10 @@
 // The JS halves of the binding's hot path, compiled once per JS environment (glue.rs).
 //
 // Through napi, reading the options of a run costs one interned name and one lookup per option,
-// and building its result one per field plus a Node Buffer per stream: with `{ args: [] }`,
-// about 4 µs of a warm hello's 19. Here V8's inline caches read the options and an object
-// literal builds the result, and the two sides together cost about 1.3 µs. Nothing is decided
+// and building its result one per field plus a Node Buffer (an ArrayBuffer of its own) per
+// stream: with `{ args: [] }`, about 4 µs of a warm hello's 19. Here V8's inline caches read
+// the options, an object literal builds the result, and short output lands in Node's pool of
+// small Buffers: the two sides together cost about 1 µs. Nothing is decided
 // here: Rust converts and checks every option and words every error; these functions only
 // move values across.
 ;(function (outcomeNames) {
@@ -19,6 +20,15 @@
   // napi can reject a promise with an object only: a thrown primitive travels boxed in one.
   const BOXED = Symbol('thrown')
   const isObject = (value) => (typeof value === 'object' && value !== null) || typeof value === 'function'
+  // A stream's Buffer: from a Latin-1 string (one character per byte), copied into Node's pool
+  // of small Buffers, or over an ArrayBuffer of its own. An empty one is a view of one shared
+  // empty ArrayBuffer: it has no bytes to share.
+  const EMPTY = new ArrayBuffer(0)
+  function streamBuffer(bytes) {
+    if (typeof bytes !== 'string') return bufferFrom(bytes)
+    return bytes.length === 0 ? bufferFrom(EMPTY, 0, 0) : bufferFrom(bytes, 'latin1')
+  }
+
   // The events of a result: each one's data is a view of `stdout` or `stderr`, right after the
   // previous event's of the same stream.
   function outputEvents(triples, stdout, stderr) {
@@ -44,8 +54,8 @@
     // undefined if it never threw.
     live(onOutput) {
       let failure
-      const deliver = (stream, output, timeNs) => {
-        const event = { stream: stream === 0 ? 'stdout' : 'stderr', data: bufferFrom(output), timeNs: toBigInt(timeNs) }
+      const deliver = (stream, bytes, timeNs) => {
+        const event = { stream: stream === 0 ? 'stdout' : 'stderr', data: streamBuffer(bytes), timeNs: toBigInt(timeNs) }
         try {
           apply(onOutput, undefined, [event])
           return true
@@ -99,12 +109,13 @@
       add(1024, o.onOutput)
       return set
     },
-    // A run's result. `outcome` indexes `outcomeNames`; `output` holds stdout then stderr (the
-    // two Buffers share it); `virtualTimeNs` is a number or, past 2^53, a bigint.
+    // A run's result. `outcome` indexes `outcomeNames`; each stream's bytes are a Latin-1 string
+    // or an ArrayBuffer (see `streamBuffer`); `virtualTimeNs` is a number or, past 2^53, a
+    // bigint.
     // `events`, when kept, is a BigUint64Array of (channel, length, time) triples.
-    result(outcome, exitCode, output, stdoutBytes, virtualTimeNs, files, fuelConsumed, trap, events) {
-      const stdout = bufferFrom(output, 0, stdoutBytes)
-      const stderr = bufferFrom(output, stdoutBytes)
+    result(outcome, exitCode, stdoutBytes, stderrBytes, virtualTimeNs, files, fuelConsumed, trap, events) {
+      const stdout = streamBuffer(stdoutBytes)
+      const stderr = streamBuffer(stderrBytes)
       const result = {
         outcome: outcomeNames[outcome],
         exitCode,

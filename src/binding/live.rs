@@ -93,7 +93,7 @@ impl Live {
         let args = unsafe {
             [
                 u32::to_napi_value(env.raw(), stream)?,
-                super::result::array_buffer(env, [&write.bytes, &[]])?,
+                super::result::stream(env, &write.bytes)?,
                 BigInt::to_napi_value(env.raw(), BigInt::from(write.time_ns))?,
             ]
         };

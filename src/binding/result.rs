@@ -114,10 +114,9 @@ fn outcome_index(outcome: &Outcome) -> u32 {
 /// The largest integer a JS number holds exactly.
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
-/// The JS result of a run, built by `glue.js`. Output is copied into one `ArrayBuffer` that V8
-/// allocates and frees, holding stdout then stderr: buffers wrapping Rust memory are only freed
-/// once the event loop turns, so a synchronous loop of runs would hold every run's output until
-/// it returned.
+/// The JS result of a run, built by `glue.js`. Output is copied into memory that V8 allocates
+/// and frees (see [`stream`]): buffers wrapping Rust memory are only freed once the event loop
+/// turns, so a synchronous loop of runs would hold every run's output until it returned.
 pub fn to_js(env: &Env, result: sandbox::RunResult) -> napi::Result<Unknown<'_>> {
     let sandbox::RunResult {
         outcome,
@@ -140,8 +139,8 @@ pub fn to_js(env: &Env, result: sandbox::RunResult) -> napi::Result<Unknown<'_>>
         [
             u32::to_napi_value(env.raw(), index)?,
             u32::to_napi_value(env.raw(), exit_code)?,
-            array_buffer(env, [&stdout, &stderr])?,
-            f64::to_napi_value(env.raw(), stdout.len() as f64)?,
+            stream(env, &stdout)?,
+            stream(env, &stderr)?,
             // A number when it is exact (a bigint costs more to make here than in JS).
             match virtual_time_ns <= MAX_SAFE_INTEGER {
                 true => f64::to_napi_value(env.raw(), virtual_time_ns as f64)?,
@@ -168,6 +167,32 @@ pub fn to_js(env: &Env, result: sandbox::RunResult) -> napi::Result<Unknown<'_>>
     glue::result(env, &args)
 }
 
+/// The most bytes of a stream passed as a string: Node copies a string this short into its
+/// shared pool of small Buffers, where a Buffer of its own would cost an `ArrayBuffer`.
+const MAX_STRING_STREAM: usize = 4095;
+
+/// A stream's bytes for `glue.js`: a Latin-1 string (one character per byte, so exact) when
+/// short, else an `ArrayBuffer`.
+pub fn stream(env: &Env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
+    if bytes.len() > MAX_STRING_STREAM {
+        return array_buffer(env, bytes);
+    }
+    let mut value = std::ptr::null_mut();
+    // SAFETY: `env` is the live environment of the current call; `bytes` is read for its length.
+    let status = unsafe {
+        sys::napi_create_string_latin1(
+            env.raw(),
+            bytes.as_ptr().cast(),
+            bytes.len() as isize,
+            &mut value,
+        )
+    };
+    if status != sys::Status::napi_ok {
+        return Err(napi::Error::from_status(napi::Status::from(status)));
+    }
+    Ok(value)
+}
+
 /// `events` as a `BigUint64Array` of three numbers each: the channel (0 for stdout, 1 for
 /// stderr), the length and the virtual time.
 fn event_array(env: &Env, events: &[stdio::OutputEvent]) -> napi::Result<sys::napi_value> {
@@ -182,7 +207,7 @@ fn event_array(env: &Env, events: &[stdio::OutputEvent]) -> napi::Result<sys::na
         })
         .flat_map(u64::to_ne_bytes)
         .collect();
-    let buffer = array_buffer(env, [&bytes, &[]])?;
+    let buffer = array_buffer(env, &bytes)?;
     let mut array = std::ptr::null_mut();
     // SAFETY: `buffer` is a live `ArrayBuffer` of this call holding `3 * events.len()` u64s.
     let status = unsafe {
@@ -201,24 +226,19 @@ fn event_array(env: &Env, events: &[stdio::OutputEvent]) -> napi::Result<sys::na
     Ok(array)
 }
 
-/// A new `ArrayBuffer` holding `parts` one after the other.
-pub fn array_buffer(env: &Env, parts: [&[u8]; 2]) -> napi::Result<sys::napi_value> {
+/// A new `ArrayBuffer` holding a copy of `bytes`.
+fn array_buffer(env: &Env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
     let mut data = std::ptr::null_mut();
     let mut value = std::ptr::null_mut();
-    let len = parts.iter().map(|part| part.len()).sum();
     // SAFETY: `env` is the live environment of the current call.
-    let status = unsafe { sys::napi_create_arraybuffer(env.raw(), len, &mut data, &mut value) };
+    let status =
+        unsafe { sys::napi_create_arraybuffer(env.raw(), bytes.len(), &mut data, &mut value) };
     if status != sys::Status::napi_ok {
         return Err(napi::Error::from_status(napi::Status::from(status)));
     }
-    let mut at = data.cast::<u8>();
-    for part in parts.into_iter().filter(|part| !part.is_empty()) {
-        // SAFETY: `data` holds `len` bytes (and is not null, as `len` is not 0 here); the parts
-        // fill it exactly, one after the other.
-        unsafe {
-            std::ptr::copy_nonoverlapping(part.as_ptr(), at, part.len());
-            at = at.add(part.len());
-        }
+    if !bytes.is_empty() {
+        // SAFETY: `data` holds `bytes.len()` bytes (and is not null, as that is not 0).
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), data.cast::<u8>(), bytes.len()) };
     }
     Ok(value)
 }
