@@ -140,6 +140,18 @@ test('onOutput: each write on the JS thread as it happens, in order, all before 
   }
 })
 
+test('onOutput and events carry every byte value exactly, short or long', async () => {
+  for (const length of [256, 70_000]) {
+    const input = Uint8Array.from({ length }, (_, i) => (i * 7) % 256)
+    const heard = []
+    const result = await runWasiAsync(guest('echo'), { stdin: input, events: true, onOutput: (e) => heard.push(e) })
+    assert.deepEqual(new Uint8Array(result.stdout), input)
+    assert.deepEqual(new Uint8Array(joined(result, 'stdout')), input)
+    const live = Buffer.concat(heard.filter((e) => e.stream === 'stdout').map((e) => e.data))
+    assert.deepEqual(new Uint8Array(live), input)
+  }
+})
+
 test('onOutput hears a write while the guest still runs', async () => {
   // spin prints one line, then loops until something stops it: only an onOutput call made
   // while it runs can abort it before its 10 s timeout.

@@ -106,6 +106,9 @@ test('echo: stdin as string and as bytes', () => {
   const fromBytes = run('echo', { stdin: bytes })
   assert.deepEqual(new Uint8Array(fromBytes.stdout), bytes)
   assert.equal(text(fromBytes.stderr), 'read 70000 bytes\n')
+  // Every byte value, in output short enough to travel as a string: exact.
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+  assert.deepEqual(new Uint8Array(run('echo', { stdin: all }).stdout), all)
 })
 
 test('stdin_empty', () => {
