@@ -22,7 +22,7 @@ export declare class Program {
    */
   constructor(wasm: Uint8Array, options?: ProgramOptions)
   /** Runs the program once, synchronously; see `runWasi`. */
-  run(options?: RunOptions): RunResult
+  run(options?: Omit<RunOptions, 'onOutput'> | null): RunResult
   /** Runs the program once on the libuv thread pool; see `runWasiAsync`. */
   runAsync(options?: RunOptions, signal?: AbortSignal): Promise<RunResult>
 }
@@ -33,11 +33,17 @@ export declare class Program {
  */
 export declare function __compilerProcess(memoryBytes: number): void
 
-/** One write of the guest (or several in a row to one stream at one virtual time). */
+/**
+ * One write of the guest: in `RunResult.events`, possibly several in a row to one stream at one
+ * virtual time, merged; in `onOutput`, exactly one.
+ */
 export interface OutputEvent {
   /** Where it was written. */
   stream: 'stdout' | 'stderr'
-  /** What was written: a view of the result's `stdout` or `stderr`. */
+  /**
+   * What was written: in `RunResult.events`, a view of the result's `stdout` or `stderr`; in
+   * `onOutput`, a Buffer of its own.
+   */
   data: Buffer
   /**
    * The run's virtual monotonic time at the write, in nanoseconds from its start (the clock
@@ -241,7 +247,7 @@ export interface RunResult {
  * `ERR_INVALID_OPTIONS` when `options` are malformed, and `ERR_COMPILE_LIMIT` when it is
  * beyond what a program may cost.
  */
-export declare function runWasi(wasm: Uint8Array, options?: RunOptions): RunResult
+export declare function runWasi(wasm: Uint8Array | string, options?: Omit<RunOptions, 'onOutput'> | null): RunResult
 
 /**
  * Like `runWasi`, but compiles and runs on the libuv thread pool, leaving the event loop free,

@@ -223,3 +223,71 @@ test('onOutput is for async runs, and must be a function', async () => {
     message: 'options.onOutput must be a function, got a string',
   })
 })
+
+test('the event loop turns while a chatty guest feeds onOutput', async () => {
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 5)
+  let delivered = 0
+  const result = await runWasiAsync(guest('flood'), {
+    limits: { outputBytes: 4_000_000 },
+    onOutput: () => {
+      delivered++
+      const until = process.hrtime.bigint() + 3_000n
+      while (process.hrtime.bigint() < until);
+    },
+  })
+  clearInterval(timer)
+  assert.equal(result.outcome, 'outputExceeded')
+  assert.ok(delivered > 100_000, `${delivered} writes`)
+  // Over a second of callbacks: a loop held by one long drain would tick once or not at all.
+  assert.ok(ticks >= 20, `${ticks} ticks`)
+})
+
+test('a process that exits while onOutput runs are in flight exits at once', () => {
+  const script = `
+    const { runWasiAsync } = require(${JSON.stringify(require.resolve('..'))})
+    const wasm = require('fs').readFileSync(${JSON.stringify(require.resolve('../tests/guests/target/wasm32-wasip2/release/flood.wasm'))})
+    for (let i = 0; i < 3; i++) runWasiAsync(wasm, { limits: { timeoutMs: 60_000, outputBytes: 2 ** 32 }, onOutput() {} })
+    runWasiAsync(require('fs').readFileSync(${JSON.stringify(require.resolve('../tests/guests/target/wasm32-wasip2/release/spin.wasm'))}), { limits: { timeoutMs: 60_000 } })
+    setTimeout(() => process.exit(3), 300)`
+  const started = Date.now()
+  const child = require('node:child_process').spawnSync(process.execPath, ['-e', script], { timeout: 30_000 })
+  assert.equal(child.status, 3)
+  assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`)
+})
+
+test('setters on the prototypes change nothing in options and results', () => {
+  let hits = 0
+  const keys = [
+    [Array.prototype, ['0', '1', '2', '3']],
+    [Object.prototype, ['events', 'fuelConsumed', 'trap', 'stream', 'data', 'timeNs', 'files']],
+  ]
+  let ticks
+  let args
+  const ticksWasm = guestP1('ticks')
+  const argsWasm = guest('args_env')
+  try {
+    for (const [proto, names] of keys) {
+      for (const key of names) {
+        // Setters only: read, an inherited key is undefined, as if absent; assigned, it counts.
+        Object.defineProperty(proto, key, { set() { hits++ }, configurable: true })
+      }
+    }
+    ticks = runWasi(ticksWasm, { events: true, limits: { fuel: 1e9 } })
+    args = runWasi(argsWasm, { args: ['A'], env: { X: '1' } })
+  } finally {
+    for (const [proto, names] of keys) for (const key of names) delete proto[key]
+  }
+  assert.equal(hits, 0)
+  assert.equal(ticks.outcome, 'exited')
+  assert.deepEqual(plain(ticks), TICKS)
+  assert.ok(Object.hasOwn(ticks, 'fuelConsumed'))
+  assert.equal(args.stdout.toString(), 'arg[0]=main\narg[1]=A\nenv X=1\ncwd=Some("/")\n')
+})
+
+test('a thrown Proxy is the rejection as it is, its traps untouched', async () => {
+  let trapped = 0
+  const proxy = new Proxy({}, { get() { trapped++ }, has() { trapped++ }, getOwnPropertyDescriptor() { trapped++ } })
+  const rejection = await runWasiAsync(guest('spin'), { onOutput: () => { throw proxy } }).catch((e) => e)
+  assert.equal(rejection, proxy)
+})

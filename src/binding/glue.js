@@ -4,21 +4,25 @@
 // and building its result one per field plus a Node Buffer (an ArrayBuffer of its own) per
 // stream: with `{ args: [] }`, about 4 µs of a warm hello's 19. Here V8's inline caches read
 // the options, an object literal builds the result, and short output lands in Node's pool of
-// small Buffers: the two sides together cost about 1 µs. Nothing is decided
-// here: Rust converts and checks every option and words every error; these functions only
-// move values across.
-;(function (outcomeNames) {
+// small Buffers: the two sides together cost about 1 µs. Nothing is decided here: Rust converts
+// and checks every option and words every error; these functions only move values across.
+//
+// Builtins are taken once, when the first run compiles this, and every array and object is
+// made by a literal, `Array.from` or a spread, never filled by assignment: setters the host's
+// other code puts on `Array.prototype` or `Object.prototype` are never called.
+;(function (outcomeNamesJson, exiting) {
   'use strict'
-  // Builtins are taken once, and arrays filled by index: what the host's other code does to
-  // `Array.prototype` or the globals later changes nothing here.
+  const outcomeNames = JSON.parse(outcomeNamesJson)
   const bufferFrom = Buffer.from
   const toBigInt = BigInt
   const apply = Reflect.apply
-  const subarray = Uint8Array.prototype.subarray
+  const arrayFrom = Array.from
   const then = Promise.prototype.then
-  const hasOwn = Object.hasOwn
-  // napi can reject a promise with an object only: a thrown primitive travels boxed in one.
-  const BOXED = Symbol('thrown')
+  const immediately = setImmediate
+  // napi can reject a promise with an object only: a thrown primitive travels boxed in one,
+  // known by this set (a thrown Proxy's traps never run).
+  const boxes = new WeakSet()
+  const isBox = (value) => apply(WeakSet.prototype.has, boxes, [value])
   const isObject = (value) => (typeof value === 'object' && value !== null) || typeof value === 'function'
   // A stream's Buffer: from a Latin-1 string (one character per byte), copied into Node's pool
   // of small Buffers, or over an ArrayBuffer of its own. An empty one is a view of one shared
@@ -28,24 +32,30 @@
     if (typeof bytes !== 'string') return bufferFrom(bytes)
     return bytes.length === 0 ? bufferFrom(EMPTY, 0, 0) : bufferFrom(bytes, 'latin1')
   }
+  // A view of `length` bytes of `buffer` from `offset`, a Buffer whatever `Buffer[Symbol.species]`.
+  const view = (buffer, offset, length) => bufferFrom(buffer.buffer, buffer.byteOffset + offset, length)
 
   // The events of a result: each one's data is a view of `stdout` or `stderr`, right after the
   // previous event's of the same stream.
   function outputEvents(triples, stdout, stderr) {
-    const events = []
     let atOut = 0
     let atErr = 0
-    for (let i = 0; i < triples.length; i += 3) {
-      const length = Number(triples[i + 1])
-      let event
-      if (triples[i] === 0n) {
-        event = { stream: 'stdout', data: apply(subarray, stdout, [atOut, (atOut += length)]), timeNs: triples[i + 2] }
-      } else {
-        event = { stream: 'stderr', data: apply(subarray, stderr, [atErr, (atErr += length)]), timeNs: triples[i + 2] }
+    return arrayFrom({ length: triples.length / 3 }, (_, i) => {
+      const length = Number(triples[3 * i + 1])
+      const timeNs = triples[3 * i + 2]
+      if (triples[3 * i] === 0n) {
+        atOut += length
+        return { stream: 'stdout', data: view(stdout, atOut - length, length), timeNs }
       }
-      events[events.length] = event
-    }
-    return events
+      atErr += length
+      return { stream: 'stderr', data: view(stderr, atErr - length, length), timeNs }
+    })
+  }
+
+  // A run in flight is cancelled when its process (or worker) exits, so that the exit does not
+  // wait for it: Node joins the thread pool before it ends.
+  if (typeof process === 'object' && process !== null && typeof process.once === 'function') {
+    process.once('exit', exiting)
   }
 
   return {
@@ -76,43 +86,37 @@
     },
     // `value` as napi may reject with it: itself if it is an object, else boxed.
     rejection(value) {
-      return isObject(value) ? value : { [BOXED]: value }
+      if (isObject(value)) return value
+      const box = { value }
+      apply(WeakSet.prototype.add, boxes, [box])
+      return box
     },
     // The promise an async call returns: the native one, with a boxed rejection unboxed.
     unboxing(promise) {
-      return apply(then, promise, [undefined, (error) => {
-        throw isObject(error) && hasOwn(error, BOXED) ? error[BOXED] : error
-      }])
+      return apply(then, promise, [
+        undefined,
+        (error) => {
+          throw isBox(error) ? error.value : error
+        },
+      ])
     },
     // What the threadsafe function that wakes the JS thread calls.
     noop() {},
-    // The options of a run that are set (neither undefined nor null), read in the order
-    // `options.rs` takes them: a mask of which ones (bit i for the i-th), then their values.
+    // Calls `f` on the next turn of the event loop.
+    later(f) {
+      immediately(f)
+    },
+    // The options of a run, read in the order `options.rs` takes them, and a mask of those set
+    // (neither undefined nor null; bit i for the i-th), so that Rust reads only those.
     options(o) {
-      const set = [0]
-      const add = (bit, value) => {
-        if (value != null) {
-          set[0] |= bit
-          set[set.length] = value
-        }
-      }
-      add(1, o.args)
-      add(2, o.programName)
-      add(4, o.env)
-      add(8, o.stdin)
-      add(16, o.seed)
-      add(32, o.startTime)
-      add(64, o.files)
-      add(128, o.limits)
-      add(256, o.cacheDir)
-      add(512, o.events)
-      add(1024, o.onOutput)
-      return set
+      const all = [o.args, o.programName, o.env, o.stdin, o.seed, o.startTime, o.files, o.limits, o.cacheDir, o.events, o.onOutput]
+      let mask = 0
+      for (let i = 0; i < all.length; i++) if (all[i] != null) mask |= 1 << i
+      return [mask, all]
     },
     // A run's result. `outcome` indexes `outcomeNames`; each stream's bytes are a Latin-1 string
     // or an ArrayBuffer (see `streamBuffer`); `virtualTimeNs` is a number or, past 2^53, a
-    // bigint.
-    // `events`, when kept, is a BigUint64Array of (channel, length, time) triples.
+    // bigint; `events`, when kept, is a BigUint64Array of (channel, length, time) triples.
     result(outcome, exitCode, stdoutBytes, stderrBytes, virtualTimeNs, files, fuelConsumed, trap, events) {
       const stdout = streamBuffer(stdoutBytes)
       const stderr = streamBuffer(stderrBytes)
@@ -124,10 +128,13 @@
         virtualTimeNs: toBigInt(virtualTimeNs),
         files: files === undefined ? {} : files,
       }
-      if (events !== undefined) result.events = outputEvents(events, stdout, stderr)
-      if (fuelConsumed !== undefined) result.fuelConsumed = fuelConsumed
-      if (trap !== undefined) result.trap = trap
-      return result
+      if (events === undefined && fuelConsumed === undefined && trap === undefined) return result
+      return {
+        ...result,
+        ...(events === undefined ? undefined : { events: outputEvents(events, stdout, stderr) }),
+        ...(fuelConsumed === undefined ? undefined : { fuelConsumed }),
+        ...(trap === undefined ? undefined : { trap }),
+      }
     },
   }
 })

@@ -2,15 +2,26 @@
 //! compiled once per JS environment (the main thread and each worker have their own) and kept
 //! in its instance data.
 
-use napi::bindgen_prelude::{Function, FunctionRef, JsObjectValue, Object, Unknown};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use napi::bindgen_prelude::{FnArgs, Function, FunctionRef, JsObjectValue, Object, Unknown};
 use napi::{Env, JsValue, sys};
 
 use super::result::OUTCOME_NAMES;
+use crate::sandbox::sync::lock;
 
 const SOURCE: &str = include_str!("glue.js");
 
+/// The cancel flags of an environment's async runs in flight, cancelled when it exits.
+type Runs = Arc<Mutex<Vec<Weak<AtomicBool>>>>;
+
+/// `glue.js`'s function: the outcome names (JSON) and the exit hook in, the helpers out.
+type Make<'env> = Function<'env, FnArgs<(&'env str, Function<'env, (), ()>)>, Object<'env>>;
+
 /// One environment's helpers.
 struct Glue {
+    runs: Runs,
     options: FunctionRef<(), ()>,
     result: FunctionRef<(), ()>,
     live: FunctionRef<(), ()>,
@@ -18,6 +29,7 @@ struct Glue {
     rejection: FunctionRef<(), ()>,
     unboxing: FunctionRef<(), ()>,
     noop: FunctionRef<(), ()>,
+    later: FunctionRef<(), ()>,
 }
 
 /// The helpers of `env`, compiled on its first run.
@@ -25,14 +37,26 @@ fn glue(env: &Env) -> napi::Result<&'static Glue> {
     if let Some(glue) = env.get_instance_data::<Glue>()? {
         return Ok(&*glue);
     }
-    let make: Function<Vec<&str>, Object> = env.run_script(SOURCE)?;
-    let helpers = make.call(OUTCOME_NAMES.to_vec())?;
+    let runs = Runs::default();
+    let cancelled = Arc::clone(&runs);
+    let exiting = env.create_function_from_closure::<(), (), _>("exiting", move |_| {
+        for run in lock(&cancelled).drain(..) {
+            if let Some(cancel) = run.upgrade() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    })?;
+    let names = format!("{OUTCOME_NAMES:?}");
+    let make: Make = env.run_script(SOURCE)?;
+    let helpers = make.call(FnArgs::from((names.as_str(), exiting)))?;
     let reference = |name| {
         helpers
             .get_named_property::<Function<(), ()>>(name)
             .and_then(|f| f.create_ref())
     };
     let glue = Glue {
+        runs,
         options: reference("options")?,
         result: reference("result")?,
         live: reference("live")?,
@@ -40,6 +64,7 @@ fn glue(env: &Env) -> napi::Result<&'static Glue> {
         rejection: reference("rejection")?,
         unboxing: reference("unboxing")?,
         noop: reference("noop")?,
+        later: reference("later")?,
     };
     env.set_instance_data(glue, (), |_| {})?;
     env.get_instance_data::<Glue>()?
@@ -87,15 +112,17 @@ pub fn options<'env>(
     object: &Unknown<'_>,
 ) -> napi::Result<[Option<Unknown<'env>>; OPTIONS]> {
     let set = call(env, &glue(env)?.options, &[object.raw()])?;
-    // SAFETY: `options` returns an array: a mask, then the values it marks.
+    // SAFETY: `options` returns an array: a mask, then every option's value.
     let set = unsafe { set.cast::<Object>() }?;
     let mask: u32 = set.get_element(0)?;
     let mut values: [Option<Unknown<'env>>; OPTIONS] = Default::default();
-    let mut next = 1;
+    if mask == 0 {
+        return Ok(values);
+    }
+    let all: Object = set.get_element(1)?;
     for (i, value) in values.iter_mut().enumerate() {
         if mask & (1 << i) != 0 {
-            *value = Some(set.get_element(next)?);
-            next += 1;
+            *value = Some(all.get_element(i as u32)?);
         }
     }
     Ok(values)
@@ -147,4 +174,18 @@ pub fn unboxing<'env>(env: &'env Env, promise: &Object<'_>) -> napi::Result<Obje
     let value = call(env, &glue(env)?.unboxing, &[promise.raw()])?;
     // SAFETY: `unboxing` returns a promise, an object.
     unsafe { value.cast::<Object>() }
+}
+
+/// Cancels the async run of `cancel` if its environment exits before it ends.
+pub fn track(env: &Env, cancel: &Arc<AtomicBool>) -> napi::Result<()> {
+    let mut runs = lock(&glue(env)?.runs);
+    runs.retain(|run| run.strong_count() > 0);
+    runs.push(Arc::downgrade(cancel));
+    Ok(())
+}
+
+/// Calls `function` on the next turn of the event loop (`setImmediate`).
+pub fn later(env: &Env, function: &FunctionRef<(), ()>) -> napi::Result<()> {
+    let function = function.borrow_back(env)?;
+    call(env, &glue(env)?.later, &[function.raw()]).map(drop)
 }

@@ -1,21 +1,23 @@
 //! Live output of async runs (`onOutput`): each write of the guest is queued on the thread that
 //! runs it and delivered on the JS thread, in order, through `glue.js`'s `live`.
 //!
-//! A threadsafe function only wakes the JS thread; the queue is ours, so that what is still in
-//! it when the run ends is delivered before the promise settles (the promise is settled through
-//! another threadsafe function, and libuv does not order the two). When [`MAX_PENDING`] writes
-//! wait for the JS thread, the guest waits too: a slow callback slows the guest down rather than
-//! filling the host's memory. The first exception of the caller's function stops the delivery
+//! A threadsafe function only wakes the JS thread, which then delivers the writes waiting at that
+//! moment and returns to its event loop; the queue is ours, so that what is still in it when the
+//! run ends is delivered before the promise settles (the promise is settled through another
+//! threadsafe function, and libuv does not order the two). When [`MAX_PENDING`] writes or
+//! [`MAX_PENDING_BYTES`] wait for the JS thread, the guest waits too: a slow callback slows the
+//! guest down rather than filling the host's memory. An exit of the environment cancels the run
+//! (see `glue.js`), which stops a waiting guest. The first exception of the caller's function stops the delivery
 //! and cancels the run, and the promise rejects with it (see `task.rs`).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
-use napi::Env;
 use napi::bindgen_prelude::{BigInt, FunctionRef, JsObjectValue, Object, ToNapiValue, Unknown};
 use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunctionCallMode};
+use napi::{Env, sys};
 
 use super::error::{JsResult, invalid_options};
 use super::glue;
@@ -23,8 +25,10 @@ use crate::sandbox::config::OnOutput;
 use crate::sandbox::sync::lock;
 use crate::sandbox::wasi::stdio::Channel;
 
-/// How many writes may wait for the JS thread before the guest waits for it.
+/// How many writes, and how many bytes, may wait for the JS thread before the guest waits for
+/// it (a single write of any size may always wait).
 const MAX_PENDING: usize = 1024;
+const MAX_PENDING_BYTES: usize = 1 << 20;
 
 /// How often a waiting guest looks again whether its run was cancelled.
 const WAIT_STEP: Duration = Duration::from_millis(50);
@@ -39,6 +43,10 @@ struct Write {
 #[derive(Default)]
 struct Queue {
     writes: VecDeque<Write>,
+    /// The bytes of `writes`.
+    bytes: usize,
+    /// Whether the JS thread was woken and has not started taking the writes yet.
+    rung: bool,
     /// Set when the JS side can take no more: the run settled, or the environment is closing.
     closed: bool,
 }
@@ -54,6 +62,8 @@ pub struct Live {
     cancel: Arc<AtomicBool>,
     /// Set when the caller's function has thrown: nothing more is delivered.
     stopped: AtomicBool,
+    /// A JS function that drains again, for a later turn of the event loop.
+    again: OnceLock<FunctionRef<(), ()>>,
 }
 
 impl Live {
@@ -62,29 +72,64 @@ impl Live {
         Arc::clone(&self.cancel)
     }
 
-    /// Delivers every queued write, on the JS thread; after the caller's function has thrown,
-    /// only empties the queue.
+    /// Delivers the writes waiting now, on the JS thread, then returns to the event loop (the
+    /// guest's next writes wake it again); after the caller's function has thrown, only empties
+    /// the queue.
     pub fn drain(&self, env: &Env) {
-        loop {
-            let writes = std::mem::take(&mut lock(&self.queue).writes);
-            self.drained.notify_all();
-            if writes.is_empty() {
-                return;
+        self.deliver_waiting(env);
+        let mut queue = lock(&self.queue);
+        if queue.writes.is_empty() {
+            // The guest's next write wakes the JS thread again.
+            queue.rung = false;
+            return;
+        }
+        drop(queue);
+        // More came meanwhile: taken on a later turn of the event loop (a threadsafe function's
+        // calls would be taken in the same turn, up to a thousand of them).
+        let later = self.again.get().map(|again| glue::later(env, again));
+        if !matches!(later, Some(Ok(_))) {
+            lock(&self.queue).rung = false;
+        }
+    }
+
+    fn deliver_waiting(&self, env: &Env) {
+        let writes = {
+            let mut queue = lock(&self.queue);
+            queue.bytes = 0;
+            std::mem::take(&mut queue.writes)
+        };
+        self.drained.notify_all();
+        for write in writes {
+            if self.stopped.load(Ordering::Relaxed) {
+                continue;
             }
-            for write in writes {
-                if self.stopped.load(Ordering::Relaxed) {
-                    continue;
-                }
-                if !self.deliver_one(env, write).unwrap_or(false) {
-                    self.stopped.store(true, Ordering::Relaxed);
-                    self.cancel.store(true, Ordering::Relaxed);
-                }
+            if !self.deliver_one(env, write).unwrap_or(false) {
+                self.stopped.store(true, Ordering::Relaxed);
+                self.cancel.store(true, Ordering::Relaxed);
             }
         }
     }
 
+    /// Delivers every write still waiting, once the run has ended, and takes no more.
+    pub fn finish(&self, env: &Env) {
+        self.deliver_waiting(env);
+        self.close();
+    }
+
     /// Delivers one write; `false` if the caller's function threw.
     fn deliver_one(&self, env: &Env, write: Write) -> napi::Result<bool> {
+        // Each delivery in a handle scope of its own: the values made for it (the event, its
+        // Buffer) are not held until the whole batch is delivered.
+        let mut scope = std::ptr::null_mut();
+        // SAFETY: `env` is the live environment of the JS thread.
+        unsafe { sys::napi_open_handle_scope(env.raw(), &mut scope) };
+        let delivered = self.deliver_in_scope(env, write);
+        // SAFETY: `scope` was opened just above, and nothing made in it is used after.
+        unsafe { sys::napi_close_handle_scope(env.raw(), scope) };
+        delivered
+    }
+
+    fn deliver_in_scope(&self, env: &Env, write: Write) -> napi::Result<bool> {
         let stream = match write.channel {
             Channel::Stdout => 0,
             Channel::Stderr => 1,
@@ -119,11 +164,10 @@ impl Live {
         self.drained.notify_all();
     }
 
-    /// Queues a write (on the thread running the guest); `true` if the queue was empty, so the
-    /// JS thread must be woken.
+    /// Queues a write (on the thread running the guest); `true` if the JS thread must be woken.
     fn push(&self, write: Write) -> bool {
         let mut queue = lock(&self.queue);
-        while queue.writes.len() >= MAX_PENDING
+        while (queue.writes.len() >= MAX_PENDING || queue.bytes >= MAX_PENDING_BYTES)
             && !queue.closed
             && !self.cancel.load(Ordering::Relaxed)
         {
@@ -135,8 +179,9 @@ impl Live {
         if queue.closed {
             return false;
         }
+        queue.bytes += write.bytes.len();
         queue.writes.push_back(write);
-        queue.writes.len() == 1
+        !std::mem::replace(&mut queue.rung, true)
     }
 }
 
@@ -158,7 +203,19 @@ pub fn watch(env: &Env, on_output: &Unknown<'_>) -> JsResult<(OnOutput, Arc<Live
         failure,
         cancel: Arc::default(),
         stopped: AtomicBool::new(false),
+        again: OnceLock::new(),
     });
+    let weak = Arc::downgrade(&live);
+    let again = env
+        .create_function_from_closure::<(), (), _>("drain", move |ctx| {
+            if let Some(live) = weak.upgrade() {
+                live.drain(ctx.env);
+            }
+            Ok(())
+        })
+        .and_then(|again| again.create_ref())
+        .map_err(internal)?;
+    let _ = live.again.set(again);
     let drains = Arc::clone(&live);
     let doorbell = glue::noop(env)
         .and_then(|noop| {

@@ -36,7 +36,7 @@ use task::{Job, Source};
 /// beyond what a program may cost.
 #[napi(
     catch_unwind,
-    ts_args_type = "wasm: Uint8Array, options?: RunOptions",
+    ts_args_type = "wasm: Uint8Array | string, options?: Omit<RunOptions, 'onOutput'> | null",
     ts_return_type = "RunResult"
 )]
 pub fn run_wasi<'env>(
@@ -118,7 +118,7 @@ impl Program {
     /// Runs the program once, synchronously; see `runWasi`.
     #[napi(
         catch_unwind,
-        ts_args_type = "options?: RunOptions",
+        ts_args_type = "options?: Omit<RunOptions, 'onOutput'> | null",
         ts_return_type = "RunResult"
     )]
     pub fn run<'env>(

@@ -67,13 +67,15 @@ pub struct RunResult<'env> {
 }
 
 // Declared here for `index.d.ts` only: events are built by `glue.js`.
-/// One write of the guest (or several in a row to one stream at one virtual time).
+/// One write of the guest: in `RunResult.events`, possibly several in a row to one stream at one
+/// virtual time, merged; in `onOutput`, exactly one.
 #[napi(object, object_from_js = false, object_to_js = false)]
 pub struct OutputEvent {
     /// Where it was written.
     #[napi(ts_type = "'stdout' | 'stderr'")]
     pub stream: String,
-    /// What was written: a view of the result's `stdout` or `stderr`.
+    /// What was written: in `RunResult.events`, a view of the result's `stdout` or `stderr`; in
+    /// `onOutput`, a Buffer of its own.
     pub data: Buffer,
     /// The run's virtual monotonic time at the write, in nanoseconds from its start (the clock
     /// of `virtualTimeNs`). Replaying the output at these times shows the program's own pauses.

@@ -85,6 +85,7 @@ pub fn spawn<'env>(
         live,
         state: Mutex::new(State::Queued(deferred)),
     });
+    glue::track(env, &run.cancel)?;
     match listen(env, signal, &run) {
         Err(error) => match take_exception(env) {
             // The signal's own getters threw: that exception is the rejection.
@@ -190,8 +191,7 @@ fn finish(
             let Some(live) = live else {
                 return Ok(Settled(result));
             };
-            live.drain(&env);
-            live.close();
+            live.finish(&env);
             let Some(thrown) = live.thrown(&env) else {
                 return Ok(Settled(result));
             };

@@ -3,6 +3,7 @@
 
 use super::error::{InvalidOption, SandboxError};
 use super::vfs::{Entry, Vfs};
+use super::wasi::stdin::Stdin;
 use super::wasi::stdio::OutputListener;
 
 /// `argv[0]` when the caller names no program.
@@ -99,6 +100,26 @@ pub struct RunOptions {
     pub events: bool,
     /// Told of every write as it happens; it changes nothing of the run or its result.
     pub on_output: Option<OnOutput>,
+    /// Interactive standard input, fed while the run goes on; replaces `stdin`.
+    pub interactive_stdin: Option<InteractiveStdin>,
+}
+
+/// An interactive [`Stdin`] as an option. Two are equal when they are the same input.
+#[derive(Clone)]
+pub struct InteractiveStdin(pub Stdin);
+
+impl PartialEq for InteractiveStdin {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same(&other.0)
+    }
+}
+
+impl Eq for InteractiveStdin {}
+
+impl std::fmt::Debug for InteractiveStdin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InteractiveStdin")
+    }
 }
 
 /// An [`OutputListener`] as an option. Two are equal when they are the same listener.
@@ -132,6 +153,7 @@ impl Default for RunOptions {
             limits: Limits::default(),
             events: false,
             on_output: None,
+            interactive_stdin: None,
         }
     }
 }

@@ -300,7 +300,8 @@ fn attempt(
             .set_fuel(fuel)
             .map_err(|e| SandboxError::Internal(e.to_string()))?;
     }
-    let ended = executor::block_on(&clock, call(pre, &mut store));
+    let stdin = store.data().cli.stdin.clone();
+    let ended = executor::block_on(&clock, &stdin, budget, call(pre, &mut store));
     if let Ok(Err(error)) = &ended
         && error.is::<PoolConcurrencyLimitError>()
     {

@@ -87,6 +87,7 @@ pub fn classify(ended: Result<wasmtime::Result<Result<(), ()>>, Stall>) -> Outco
     match ended {
         Err(Stall::Deadlock) => Outcome::Deadlock,
         Err(Stall::VirtualTimeExceeded) => Outcome::VirtualTimeExceeded,
+        Err(Stall::Spent(spent)) => limit_outcome(spent),
         Ok(Ok(Ok(()))) => Outcome::Exited(0),
         Ok(Ok(Err(()))) => Outcome::Exited(1),
         Ok(Err(error)) => classify_error(&error),

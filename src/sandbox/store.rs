@@ -13,7 +13,8 @@ use super::wasi::cli::Cli;
 use super::wasi::clocks::Clocks;
 use super::wasi::fs::SharedFs;
 use super::wasi::random::Random;
-use super::wasi::stdio::{OutputSink, Stdin, Watchers};
+use super::wasi::stdin::Stdin;
+use super::wasi::stdio::{OutputSink, Watchers};
 
 /// The most resources (descriptors, streams, pollables...) a guest may hold at once: host
 /// memory no limit counts otherwise. Past it, the call that would create one traps.
@@ -68,7 +69,10 @@ impl StoreData {
             cli: Cli {
                 args: options.argv(),
                 env: options.env.clone(),
-                stdin: Stdin::new(options.stdin.clone()),
+                stdin: match &options.interactive_stdin {
+                    Some(interactive) => interactive.0.clone(),
+                    None => Stdin::new(options.stdin.clone()),
+                },
                 output: OutputSink::new(options.limits.output_bytes, watchers),
             },
             fs,

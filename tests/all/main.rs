@@ -12,6 +12,7 @@ mod events;
 mod filesystem;
 mod footprint;
 mod fuzz;
+mod interactive;
 mod limits;
 mod preview1;
 mod python;

@@ -2,8 +2,8 @@
 //! (`wasi/stdio.rs`).
 //!
 //! Every `get-stdin` hands out a new resource over the same shared reader, as the interface
-//! requires; likewise for the output streams. Nothing here is ever "not ready": stdin has its
-//! bytes and then end-of-stream, and output is accepted at once.
+//! requires; likewise for the output streams. Output is accepted at once; stdin is ready at once
+//! when it was given up front, and an interactive one when its next chunk has arrived.
 
 use wasmtime::component::Resource;
 use wasmtime_wasi_io::bytes::Bytes;
@@ -14,19 +14,24 @@ use wasmtime_wasi_io::streams::{
 
 use crate::sandbox::bindings::wasi::cli::{stderr, stdin, stdout};
 use crate::sandbox::store::StoreData;
-use crate::sandbox::wasi::stdio::{Channel, OutputSink, Stdin};
+use crate::sandbox::wasi::stdin::Stdin;
+use crate::sandbox::wasi::stdio::{Channel, OutputSink};
 
 /// The most bytes one `write` may carry, as reported by `check-write`.
 const WRITE_BUDGET: usize = 1 << 20;
 
 #[wasmtime_wasi_io::async_trait]
 impl Pollable for Stdin {
-    async fn ready(&mut self) {}
+    async fn ready(&mut self) {
+        self.readable().await
+    }
 }
 
 impl InputStream for Stdin {
+    /// What is buffered, up to `size`; empty while an interactive stdin waits for its next
+    /// chunk (the guest then waits on `subscribe`, whose `ready` asks for it).
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
-        if self.remaining() == 0 {
+        if self.at_end() {
             return Err(StreamError::Closed);
         }
         Ok(self.take(size))

@@ -107,7 +107,11 @@ impl WasiSnapshotPreview1 for StoreData {
         io::pwrite(self, m, fd, iovs, offset)
     }
 
-    fn fd_read(&mut self, m: Mem, fd: Fd, iovs: IovecArray) -> Res<Size> {
+    async fn fd_read(&mut self, m: Mem<'_, '_>, fd: Fd, iovs: IovecArray) -> Res<Size> {
+        // A read of an interactive stdin waits for its next chunk; anything else is there.
+        if io::is_stdin(self, fd) {
+            self.cli.stdin.readable().await;
+        }
         io::read(self, m, fd, iovs)
     }
 

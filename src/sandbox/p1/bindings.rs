@@ -2,8 +2,9 @@
 //! `WasiSnapshotPreview1` trait for the preview1 ABI, generated from the unmodified `.witx` files
 //! in `wit/preview1/`.
 //!
-//! Only `poll_oneoff` is async: it is the one call that waits (on the virtual clock). Every other
-//! call completes at once, so it is generated as a plain host function. Errors are "trappable":
+//! Only `poll_oneoff` and `fd_read` are async: they are the calls that wait (on the virtual clock,
+//! or for interactive input). Every other call completes at once, so it is generated as a plain
+//! host function. Errors are "trappable":
 //! an errno goes back to the guest, anything else (a guest exit, a limit, a bad pointer) unwinds
 //! it.
 
@@ -13,7 +14,7 @@
 wiggle::from_witx!({
     witx: ["wit/preview1/wasi_snapshot_preview1.witx"],
     async: {
-        wasi_snapshot_preview1::{poll_oneoff}
+        wasi_snapshot_preview1::{fd_read, poll_oneoff}
     },
     errors: { errno => trappable Error },
 });

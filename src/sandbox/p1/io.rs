@@ -85,7 +85,13 @@ fn capacity(bufs: &[GuestPtr<[u8]>]) -> u64 {
     bufs.iter().map(|b| u64::from(b.len())).sum()
 }
 
-/// `fd_read`: from stdin, or from a file readable at its cursor (which moves).
+/// Whether `fd` is stdin.
+pub fn is_stdin(data: &StoreData, fd: Fd) -> bool {
+    matches!(data.p1.get(fd), Ok(Desc::Stdin))
+}
+
+/// `fd_read`: from stdin (what is buffered: the caller has waited for it), or from a file
+/// readable at its cursor (which moves).
 pub fn read(
     data: &mut StoreData,
     memory: &mut GuestMemory<'_>,

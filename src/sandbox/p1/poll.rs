@@ -1,11 +1,12 @@
 //! `poll_oneoff` on the virtual clock.
 //!
-//! Descriptor subscriptions are always ready: stdin holds all its bytes from the start, output
-//! is accepted at once, and files are in memory. If any subscription is ready (a descriptor,
-//! or a timer already due), the call returns at once with every ready one. Otherwise only
-//! timers are left, and the call waits for the earliest deadline: the executor jumps the
-//! virtual clock there (see `executor.rs`), so a sleep costs no wall time, and a deadline past
-//! the virtual-time limit ends the run. Reading the subscriptions does not tick the clock, as
+//! Descriptor subscriptions are ready at once (output is accepted at once, files are in memory,
+//! stdin given up front holds all its bytes), but for an interactive stdin waiting for its next
+//! chunk. If any subscription is ready (a descriptor, or a timer already due), the call returns
+//! at once with every ready one. Otherwise it waits for the earliest timer: the executor jumps
+//! the virtual clock there (see `executor.rs`), so a sleep costs no wall time, and a deadline
+//! past the virtual-time limit ends the run. Only when no timer is subscribed does it wait for
+//! the input. Reading the subscriptions does not tick the clock, as
 //! `subscribe-duration` does not in `host/clocks.rs`.
 //!
 //! As wasmtime: no subscriptions is `EINVAL`, and so is a CPU-time clock; a descriptor that is
@@ -33,6 +34,8 @@ enum Wait {
     Ready(Event),
     /// A timer due at this virtual time (ns since the start of the run).
     Timer(u64),
+    /// An interactive stdin's next chunk.
+    Input(Fd),
 }
 
 /// `poll_oneoff`: writes the events of the ready subscriptions, in subscription order, and
@@ -52,7 +55,7 @@ pub async fn poll_oneoff(
         let sub = memory.read(sub?)?;
         let wait = match sub.u {
             SubscriptionU::Clock(clock) => Wait::Timer(deadline(data, &clock)?),
-            SubscriptionU::FdRead(r) => Wait::Ready(read_event(data, r.file_descriptor)?),
+            SubscriptionU::FdRead(r) => read_wait(data, r.file_descriptor)?,
             SubscriptionU::FdWrite(w) => Wait::Ready(write_event(data, w.file_descriptor)?),
         };
         waits.push((sub.userdata, wait));
@@ -61,24 +64,34 @@ pub async fn poll_oneoff(
     let due = |wait: &Wait, now: u64| match wait {
         Wait::Ready(_) => true,
         Wait::Timer(deadline) => *deadline <= now,
+        Wait::Input(_) => false,
     };
     if !waits.iter().any(|(_, w)| due(w, clock.elapsed())) {
         let earliest = waits.iter().filter_map(|(_, w)| match w {
             Wait::Timer(deadline) => Some(*deadline),
-            Wait::Ready(_) => None,
+            Wait::Ready(_) | Wait::Input(_) => None,
         });
-        // Every subscription is a timer here, and there is at least one.
-        if let Some(earliest) = earliest.min() {
-            clock.until(earliest).await;
+        // Timers come first: the virtual clock never waits for input.
+        match earliest.min() {
+            Some(earliest) => clock.until(earliest).await,
+            // Only input is waited for.
+            None => data.cli.stdin.readable().await,
         }
         clock.forget_waits();
     }
     let now = clock.elapsed();
     let mut count = 0;
-    for (userdata, wait) in waits.into_iter().filter(|(_, w)| due(w, now)) {
+    for (userdata, wait) in waits.into_iter() {
         let event = match wait {
             Wait::Ready(event) => Event { userdata, ..event },
-            Wait::Timer(_) => event(userdata, Eventtype::Clock, 0, Eventrwflags::empty()),
+            Wait::Timer(deadline) if deadline <= now => {
+                event(userdata, Eventtype::Clock, 0, Eventrwflags::empty())
+            }
+            Wait::Input(fd) if data.cli.stdin.poll_readable() => Event {
+                userdata,
+                ..read_event(data, fd)?
+            },
+            Wait::Timer(_) | Wait::Input(_) => continue,
         };
         memory.write(events.add(count)?, event)?;
         count += 1;
@@ -112,7 +125,15 @@ fn deadline(data: &StoreData, clock: &SubscriptionClock) -> Result<u64, Error> {
     }
 }
 
-/// Readiness to read: stdin and files, with what is left to read.
+/// What a read subscription waits for: nothing, but an interactive stdin without bytes yet.
+fn read_wait(data: &StoreData, fd: Fd) -> Result<Wait, Error> {
+    if matches!(data.p1.get(fd)?, Desc::Stdin) && !data.cli.stdin.poll_readable() {
+        return Ok(Wait::Input(fd));
+    }
+    read_event(data, fd).map(Wait::Ready)
+}
+
+/// Readiness to read: stdin and files, with what is left to read (`HANGUP` at the end).
 fn read_event(data: &StoreData, fd: Fd) -> Result<Event, Error> {
     let left = match data.p1.get(fd)? {
         Desc::Stdin => data.cli.stdin.remaining() as u64,

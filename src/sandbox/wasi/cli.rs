@@ -1,7 +1,8 @@
 //! What a guest is told about its invocation, and its standard streams: exactly the caller's
 //! arguments, environment and input; nothing of the host process.
 
-use super::stdio::{OutputSink, Stdin};
+use super::stdin::Stdin;
+use super::stdio::OutputSink;
 
 /// The invocation and standard streams of one run.
 pub struct Cli {

@@ -6,4 +6,5 @@ pub mod cli;
 pub mod clocks;
 pub mod fs;
 pub mod random;
+pub mod stdin;
 pub mod stdio;

@@ -1,4 +1,4 @@
-//! The standard streams of a run: stdin is a fixed byte string, output is captured in memory.
+//! The guest's output: stdout and stderr, captured in memory (stdin is in `stdin.rs`).
 //!
 //! Output is capped: stdout and stderr together may hold `Limits::output_bytes`; a write that
 //! goes past the cap keeps what fits and ends the run with [`LimitExceeded::Output`]. Both ABIs
@@ -11,38 +11,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use wasmtime_wasi_io::bytes::Bytes;
-
 use crate::sandbox::clock::VirtualClock;
 use crate::sandbox::ending::{HostOutOfMemory, LimitExceeded};
 use crate::sandbox::sync::lock;
-
-/// The guest's standard input: the given bytes, then end-of-stream.
-#[derive(Clone, Default)]
-pub struct Stdin {
-    remaining: Arc<Mutex<Bytes>>,
-}
-
-impl Stdin {
-    /// Standard input that yields `bytes` and then ends.
-    pub fn new(bytes: Vec<u8>) -> Self {
-        Self {
-            remaining: Arc::new(Mutex::new(Bytes::from(bytes))),
-        }
-    }
-
-    /// Takes up to `size` bytes off the front; empty once the input is used up.
-    pub fn take(&self, size: usize) -> Bytes {
-        let mut remaining = lock(&self.remaining);
-        let n = size.min(remaining.len());
-        remaining.split_to(n)
-    }
-
-    /// How many bytes are left before end-of-stream.
-    pub fn remaining(&self) -> usize {
-        lock(&self.remaining).len()
-    }
-}
 
 /// Which captured stream a write goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
