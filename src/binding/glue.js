@@ -128,7 +128,19 @@
         virtualTimeNs: toBigInt(virtualTimeNs),
         files: files === undefined ? {} : files,
       }
-      if (events === undefined && fuelConsumed === undefined && trap === undefined) return result
+      if (fuelConsumed === undefined && trap === undefined) {
+        if (events === undefined) return result
+        // Literals, not a spread: a spread costs about half a microsecond.
+        return {
+          outcome: result.outcome,
+          exitCode,
+          stdout,
+          stderr,
+          virtualTimeNs: result.virtualTimeNs,
+          files: result.files,
+          events: outputEvents(events, stdout, stderr),
+        }
+      }
       return {
         ...result,
         ...(events === undefined ? undefined : { events: outputEvents(events, stdout, stderr) }),
