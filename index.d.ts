@@ -131,10 +131,13 @@ export interface RunOptions {
    */
   env?: Record<string, string>
   /**
-   * Bytes on standard input (a string is UTF-8 encoded), followed by end-of-stream.
+   * Bytes on standard input (a string is UTF-8 encoded), followed by end-of-stream. For
+   * `runWasiAsync` and `Program#runAsync`, also an `AsyncIterable<Uint8Array | string>` (a
+   * Node `Readable`, `process.stdin`, an async generator) or a `ReadableStream`: interactive
+   * input, pulled a chunk at a time when the guest reads (see the README).
    * @default empty
    */
-  stdin?: string | Uint8Array
+  stdin?: string | Uint8Array | AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>
   /**
    * Seed of the random stream behind every `wasi:random` interface: an integer in
    * [0, 2^64). Same seed, same bytes.

@@ -136,3 +136,26 @@ test('usage: help, version, and clear errors with status 2', () => {
   assert.equal(invalid.status, 2)
   assert.match(invalid.stderr, /^hermetic-wasi: ERR_INVALID_WASM: /)
 })
+
+test('run --interactive in a terminal: each line answered as it is typed, Ctrl-D ends the input', async () => {
+  // `script` gives the command a pseudo-terminal, as a person's shell would.
+  const command = `"${process.execPath}" "${BIN}" run --interactive "${path.join(P2, 'lines.wasm')}"`
+  const child = require('node:child_process').spawn('script', ['-qfec', command, '/dev/null'])
+  const exited = require('node:events').once(child, 'exit')
+  let output = ''
+  child.stdout.on('data', (data) => (output += data.toString()))
+  const waitFor = async (text) => {
+    for (let i = 0; i < 200 && !output.includes(text); i++) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(output.includes(text), `never saw ${JSON.stringify(text)} in ${JSON.stringify(output)}`)
+  }
+  child.stdin.write('first line\n')
+  await waitFor('> first line')
+  // The answer came before the second line was typed.
+  assert.equal(output.includes('second'), false)
+  child.stdin.write('second\n')
+  await waitFor('> second')
+  child.stdin.write('\x04')
+  await waitFor('bye')
+  const [status] = await exited
+  assert.equal(status, 0)
+})

@@ -16,6 +16,8 @@ its stdout and stderr go to this process's, and the process exits with its exit 
 
 Input:
   --stdin FILE           bytes on the guest's stdin ('-': this process's stdin, read to its end)
+  --interactive          connect this process's stdin live: the guest reads what is typed as it
+                         is typed (no --timeout unless given; Ctrl-D ends the input)
   --files DIR            the guest's filesystem, seeded from DIR (read, never written)
   --env NAME=VALUE       an environment variable (repeatable); nothing of the host's is passed
   --program-name NAME    argv[0] (default: main)
@@ -53,6 +55,7 @@ Examples:
 
 const OPTIONS = {
   stdin: { type: 'string' },
+  interactive: { type: 'boolean' },
   files: { type: 'string' },
   env: { type: 'string', multiple: true },
   'program-name': { type: 'string' },
@@ -108,19 +111,29 @@ async function run(argv, UsageError) {
     if (at <= 0) throw new UsageError(`--env must be NAME=VALUE, got '${pair}'`)
     env[pair.slice(0, at)] = pair.slice(at + 1)
   }
+  if (values.interactive && (values.stdin !== undefined || values.json || values.replay)) {
+    throw new UsageError('--interactive cannot be used with --stdin, --json or --replay')
+  }
   const startTime = values['start-time']
   const options = {
     args,
     env,
     programName: values['program-name'],
-    stdin: values.stdin === undefined ? undefined : values.stdin === '-' ? fs.readFileSync(0) : read(values.stdin, '--stdin'),
+    stdin: values.interactive
+      ? process.stdin
+      : values.stdin === undefined
+        ? undefined
+        : values.stdin === '-'
+          ? fs.readFileSync(0)
+          : read(values.stdin, '--stdin'),
     seed: values.seed === undefined ? undefined : seed(values.seed, UsageError),
     startTime: startTime === undefined ? undefined : /^\d+$/.test(startTime) ? Number(startTime) : new Date(startTime),
     files: values.files === undefined ? undefined : readTree(values.files, UsageError),
     events: values.json || values.replay,
     cacheDir: values['cache-dir'],
     limits: {
-      timeoutMs: number('timeout'),
+      // A person at a terminal may think for minutes: no wall-clock bound unless asked for.
+      timeoutMs: number('timeout') ?? (values.interactive ? Infinity : undefined),
       memoryBytes: number('memory'),
       outputBytes: number('output-limit'),
       virtualTimeMs: number('virtual-time'),

@@ -18,6 +18,9 @@
   const apply = Reflect.apply
   const arrayFrom = Array.from
   const then = Promise.prototype.then
+  const resolve = Promise.resolve.bind(Promise)
+  const Uint8ArrayClass = Uint8Array
+  const asyncIterator = Symbol.asyncIterator
   const immediately = setImmediate
   // napi can reject a promise with an object only: a thrown primitive travels boxed in one,
   // known by this set (a thrown Proxy's traps never run).
@@ -102,6 +105,52 @@
     },
     // What the threadsafe function that wakes the JS thread calls.
     noop() {},
+    // The async iterator of an interactive `stdin` (an async iterable, a ReadableStream), or
+    // undefined for anything else.
+    iterate(value) {
+      if (!isObject(value)) return undefined
+      const method = value[asyncIterator]
+      return typeof method === 'function' ? apply(method, value, []) : undefined
+    },
+    // For interactive stdin (input.rs): `pull` hands the iterator's next chunk to `supply` (a
+    // string as UTF-8), its end to `end`, and what it throws, or a chunk of another type, to
+    // `fail`; `close` ends the iteration early.
+    puller(iterator, supply, end, fail) {
+      let done = false
+      const take = (step) => {
+        if (done) return
+        if (step.done) {
+          done = true
+          return end()
+        }
+        const value = step.value
+        if (typeof value === 'string') return supply(bufferFrom(value, 'utf8'))
+        if (value instanceof Uint8ArrayClass) return supply(value)
+        done = true
+        fail(new TypeError(`options.stdin yielded ${value === null ? 'null' : typeof value}, not a Uint8Array or a string`))
+      }
+      const failed = (error) => {
+        if (done) return
+        done = true
+        fail(error)
+      }
+      const pull = () => {
+        if (done) return
+        try {
+          apply(then, resolve(iterator.next()), [take, failed])
+        } catch (error) {
+          failed(error)
+        }
+      }
+      const close = () => {
+        if (done) return
+        done = true
+        try {
+          if (typeof iterator.return === 'function') apply(then, resolve(iterator.return()), [undefined, () => {}])
+        } catch {}
+      }
+      return [pull, close]
+    },
     // Calls `f` on the next turn of the event loop.
     later(f) {
       immediately(f)

@@ -30,6 +30,8 @@ struct Glue {
     unboxing: FunctionRef<(), ()>,
     noop: FunctionRef<(), ()>,
     later: FunctionRef<(), ()>,
+    iterate: FunctionRef<(), ()>,
+    puller: FunctionRef<(), ()>,
 }
 
 /// The helpers of `env`, compiled on its first run.
@@ -65,6 +67,8 @@ fn glue(env: &Env) -> napi::Result<&'static Glue> {
         unboxing: reference("unboxing")?,
         noop: reference("noop")?,
         later: reference("later")?,
+        iterate: reference("iterate")?,
+        puller: reference("puller")?,
     };
     env.set_instance_data(glue, (), |_| {})?;
     env.get_instance_data::<Glue>()?
@@ -188,4 +192,27 @@ pub fn track(env: &Env, cancel: &Arc<AtomicBool>) -> napi::Result<()> {
 pub fn later(env: &Env, function: &FunctionRef<(), ()>) -> napi::Result<()> {
     let function = function.borrow_back(env)?;
     call(env, &glue(env)?.later, &[function.raw()]).map(drop)
+}
+
+/// The async iterator of `value` (see `glue.js`'s `iterate`), if it is an async iterable.
+pub fn iterate<'env>(env: &'env Env, value: &Unknown<'_>) -> napi::Result<Option<Unknown<'env>>> {
+    let iterator = call(env, &glue(env)?.iterate, &[value.raw()])?;
+    Ok((iterator.get_type()? != napi::ValueType::Undefined).then_some(iterator))
+}
+
+/// `glue.js`'s `pull` and `close` for `iterator`, feeding the native `supply`, `end` and `fail`.
+pub fn puller(
+    env: &Env,
+    iterator: &Unknown<'_>,
+    supply: Function<(), ()>,
+    end: Function<(), ()>,
+    fail: Function<(), ()>,
+) -> napi::Result<(FunctionRef<(), ()>, FunctionRef<(), ()>)> {
+    let args = [iterator.raw(), supply.raw(), end.raw(), fail.raw()];
+    let pair = call(env, &glue(env)?.puller, &args)?;
+    // SAFETY: `puller` returns an array of two functions.
+    let pair = unsafe { pair.cast::<Object>() }?;
+    let pull: Function<(), ()> = pair.get_element(0)?;
+    let close: Function<(), ()> = pair.get_element(1)?;
+    Ok((pull.create_ref()?, close.create_ref()?))
 }

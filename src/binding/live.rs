@@ -67,11 +67,6 @@ pub struct Live {
 }
 
 impl Live {
-    /// The run's cancel flag (an abort sets it too).
-    pub fn cancel(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.cancel)
-    }
-
     /// Delivers the writes waiting now, on the JS thread, then returns to the event loop (the
     /// guest's next writes wake it again); after the caller's function has thrown, only empties
     /// the queue.
@@ -186,8 +181,12 @@ impl Live {
 }
 
 /// The engine's listener for `on_output`, a function (checked here), and what the JS side of the
-/// run keeps. Called on the JS thread, as the options are read.
-pub fn watch(env: &Env, on_output: &Unknown<'_>) -> JsResult<(OnOutput, Arc<Live>)> {
+/// run keeps. Called on the JS thread, as the options are read; `cancel` is the run's.
+pub fn watch(
+    env: &Env,
+    on_output: &Unknown<'_>,
+    cancel: &Arc<AtomicBool>,
+) -> JsResult<(OnOutput, Arc<Live>)> {
     if on_output.get_type().ok() != Some(napi::ValueType::Function) {
         return Err(invalid_options(format!(
             "options.onOutput must be a function, got {}",
@@ -201,7 +200,7 @@ pub fn watch(env: &Env, on_output: &Unknown<'_>) -> JsResult<(OnOutput, Arc<Live
         drained: Condvar::new(),
         deliver,
         failure,
-        cancel: Arc::default(),
+        cancel: Arc::clone(cancel),
         stopped: AtomicBool::new(false),
         again: OnceLock::new(),
     });

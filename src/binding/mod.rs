@@ -6,11 +6,14 @@ pub mod compiler;
 pub mod error;
 pub mod files;
 mod glue;
+pub mod input;
+pub mod job;
 pub mod js;
 pub mod limits;
 pub mod live;
 pub mod options;
 pub mod result;
+mod sides;
 pub mod task;
 pub mod wasm;
 
@@ -22,8 +25,8 @@ use napi_derive::napi;
 
 use crate::sandbox;
 use error::JsResult;
+use job::{Job, Source};
 use options::Call;
-use task::{Job, Source};
 
 /// Runs a WASI program (a `wasi:cli/command` component, or a preview1 module exporting
 /// `_start`; binary or text) to completion, synchronously, in a sealed sandbox with a virtual
@@ -52,8 +55,8 @@ fn run_wasi_inner(
     wasm: &Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> JsResult<sandbox::RunResult> {
-    let (source, options, _) = bytes_job(wasm, options, Call::Sync)?;
-    Ok(source.execute(&options, Arc::default())?)
+    let job = bytes_job(wasm, options, Call::Sync)?;
+    Ok(job.source.execute(&job.options, job.cancel)?)
 }
 
 /// What `runWasi` and `runWasiAsync` do on the JS thread before they run: the bytes and options
@@ -62,8 +65,8 @@ fn bytes_job(wasm: &Unknown<'_>, options: Option<Unknown<'_>>, call: Call) -> Js
     let wasm = wasm::wasm_bytes(wasm)?;
     let read = options::run_options(options, call)?;
     compiler::use_processes()?;
-    let cache_dir = options::or_default_cache_dir(read.cache_dir);
-    Ok((Source::Bytes(wasm, cache_dir), read.options, read.live))
+    let cache_dir = options::or_default_cache_dir(read.cache_dir.clone());
+    Ok(Job::new(Source::Bytes(wasm, cache_dir), read))
 }
 
 /// Like `runWasi`, but compiles and runs on the libuv thread pool, leaving the event loop free,
@@ -128,7 +131,7 @@ impl Program {
     ) -> napi::Result<Unknown<'env>> {
         let result = self
             .job(options, Call::Sync)
-            .and_then(|(source, options, _)| Ok(source.execute(&options, Arc::default())?));
+            .and_then(|job| Ok(job.source.execute(&job.options, job.cancel)?));
         result::to_js(env, error::throw(env, result)?)
     }
 
@@ -150,10 +153,6 @@ impl Program {
     /// What `run` and `runAsync` do on the JS thread before they run: the options converted.
     fn job(&self, options: Option<Unknown<'_>>, call: Call) -> JsResult<Job> {
         let read = options::run_options(options, call)?;
-        Ok((
-            Source::Compiled(Arc::clone(&self.inner)),
-            read.options,
-            read.live,
-        ))
+        Ok(Job::new(Source::Compiled(Arc::clone(&self.inner)), read))
     }
 }

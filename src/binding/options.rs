@@ -5,12 +5,14 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use napi::bindgen_prelude::{FromNapiValue, JsValue, Unknown};
 use napi::{Env, JsDate, ValueType};
 use napi_derive::napi;
 
 use super::error::{JsResult, invalid_options};
+use super::input::{self, Input};
 use super::js::{boolean, bytes_or_string, describe, is_nullish, present, string, string_array};
 use super::js::{string_record, u64_value};
 use super::limits;
@@ -36,9 +38,14 @@ pub struct RunOptions<'a> {
     /// @default {}
     #[napi(ts_type = "Record<string, string>")]
     pub env: Option<Unknown<'a>>,
-    /// Bytes on standard input (a string is UTF-8 encoded), followed by end-of-stream.
+    /// Bytes on standard input (a string is UTF-8 encoded), followed by end-of-stream. For
+    /// `runWasiAsync` and `Program#runAsync`, also an `AsyncIterable<Uint8Array | string>` (a
+    /// Node `Readable`, `process.stdin`, an async generator) or a `ReadableStream`: interactive
+    /// input, pulled a chunk at a time when the guest reads (see the README).
     /// @default empty
-    #[napi(ts_type = "string | Uint8Array")]
+    #[napi(
+        ts_type = "string | Uint8Array | AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>"
+    )]
     pub stdin: Option<Unknown<'a>>,
     /// Seed of the random stream behind every `wasi:random` interface: an integer in
     /// [0, 2^64). Same seed, same bytes.
@@ -122,6 +129,10 @@ pub struct Read {
     pub cache_dir: Option<PathBuf>,
     /// The JS side of `options.onOutput`, if given.
     pub live: Option<Arc<Live>>,
+    /// The JS side of an interactive `options.stdin`, if given.
+    pub input: Option<Arc<Input>>,
+    /// The run's cancel flag, shared with `live` and `input`.
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// The run options of a `call` from its optional `options` argument.
@@ -160,8 +171,16 @@ pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
     if let Some(env) = env {
         out.env = string_record(&env, "options.env")?;
     }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let mut input = None;
     if let Some(stdin) = stdin {
-        out.stdin = bytes_or_string(&stdin, "options.stdin")?;
+        match interactive(&js, &stdin, call, &cancel)? {
+            Some((interactive, js_side)) => {
+                out.interactive_stdin = Some(interactive);
+                input = Some(js_side);
+            }
+            None => out.stdin = bytes_or_string(&stdin, "options.stdin")?,
+        }
     }
     if let Some(seed) = seed {
         out.seed = u64_value(&seed, "options.seed", u64::MAX)?;
@@ -187,7 +206,7 @@ pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
             ));
         }
         (Some(on_output), Call::Async) => {
-            let (listener, live) = live::watch(&js, &on_output)?;
+            let (listener, live) = live::watch(&js, &on_output, &cancel)?;
             out.on_output = Some(listener);
             Some(live)
         }
@@ -196,6 +215,8 @@ pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
         options: out,
         cache_dir,
         live,
+        input,
+        cancel,
     })
 }
 
@@ -248,6 +269,27 @@ pub fn or_default_cache_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
             .filter(|d| !d.is_empty())
             .map(PathBuf::from)
     })
+}
+
+/// An interactive `stdin` (an async iterable or a `ReadableStream`) of an async `call`; `None`
+/// for bytes or a string.
+fn interactive(
+    js: &Env,
+    stdin: &Unknown<'_>,
+    call: Call,
+    cancel: &Arc<AtomicBool>,
+) -> JsResult<Option<(config::InteractiveStdin, Arc<Input>)>> {
+    if stdin.get_type().ok() == Some(ValueType::String) || stdin.is_typedarray().unwrap_or(false) {
+        return Ok(None);
+    }
+    match call {
+        Call::Async => input::watch(js, stdin, cancel),
+        Call::Sync if glue::iterate(js, stdin).ok().flatten().is_some() => Err(invalid_options(
+            "options.stdin as an async iterable or a ReadableStream is for async runs: \
+             use runWasiAsync or Program#runAsync",
+        )),
+        Call::Sync => Ok(None),
+    }
 }
 
 fn start_time(value: &Unknown<'_>) -> JsResult<u64> {

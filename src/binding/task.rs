@@ -13,7 +13,6 @@
 //! `AbortSignal` support is not used: it rejects queued runs with an `AbortError`, leaves them
 //! waiting for a free thread, and overwrites the signal's `onabort`.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -23,37 +22,11 @@ use napi::bindgen_prelude::{
 use napi::{Env, JsDeferred, JsValue as _, ScopedTask, ValueType, sys};
 
 use super::error::{ErrorCode, JsError, JsResult, invalid_options};
-use super::live::Live;
+use super::job::{Job, Source};
+use super::sides::Sides;
 use super::{glue, result};
 use crate::sandbox::sync::lock;
-use crate::sandbox::{self, Program, RunOptions, SandboxError};
-
-/// The program of an async run: compiled already, or bytes to compile on the pool thread.
-pub enum Source {
-    /// A `Program`'s compiled code.
-    Compiled(Arc<Program>),
-    /// Bytes for the program cache (compiled there on a miss, with the disk cache in
-    /// the directory if any).
-    Bytes(Arc<[u8]>, Option<PathBuf>),
-}
-
-impl Source {
-    /// Compiles the program if need be and runs it with `options` until it ends or `cancel` is
-    /// set: what a sync call does on the JS thread, and an async one on a pool thread.
-    pub fn execute(
-        self,
-        options: &RunOptions,
-        cancel: Arc<AtomicBool>,
-    ) -> Result<sandbox::RunResult, SandboxError> {
-        match self {
-            Self::Compiled(program) => program.run_cancellable(options, cancel),
-            Self::Bytes(wasm, cache_dir) => sandbox::run_bytes(wasm, cache_dir, options, cancel),
-        }
-    }
-}
-
-/// What a call runs: its program, its options, and the JS side of its live output if any.
-pub type Job = (Source, RunOptions, Option<Arc<Live>>);
+use crate::sandbox::{self, RunOptions};
 
 /// Starts an async run of `job` (or rejects with its error), cancelled by `signal` (any nullish
 /// value for none), and returns its promise.
@@ -72,17 +45,23 @@ pub fn spawn<'env>(
         deferred.reject(glue::rejection(env, &thrown));
         return Ok(promise);
     }
-    let (source, options, live) = match job {
-        Ok((source, options, live)) => (source, Arc::new(options), live),
+    let Job {
+        source,
+        options,
+        live,
+        input,
+        cancel,
+    } = match job {
+        Ok(job) => job,
         Err(error) => {
             reject(env, deferred, error);
             return Ok(promise);
         }
     };
     let run = Arc::new(Run {
-        options,
-        cancel: live.as_ref().map(|live| live.cancel()).unwrap_or_default(),
-        live,
+        options: Arc::new(options),
+        cancel,
+        sides: Sides { live, input },
         state: Mutex::new(State::Queued(deferred)),
     });
     glue::track(env, &run.cancel)?;
@@ -147,10 +126,10 @@ type Resolver = Box<dyn FnOnce(Env) -> napi::Result<Settled> + Send>;
 struct Run {
     /// The run's options (also for the result of a run cancelled before it started).
     options: Arc<RunOptions>,
-    /// Set on abort (and when `onOutput` throws); the guest's watchdog checks it.
+    /// Set on abort (and when `onOutput` or `stdin` throws); the guest's watchdog checks it.
     cancel: Arc<AtomicBool>,
-    /// The JS side of `onOutput`, if given.
-    live: Option<Arc<Live>>,
+    /// Its live output and interactive input.
+    sides: Sides,
     /// Where the run is, with the promise's resolver until it is settled.
     state: Mutex<State>,
 }
@@ -177,22 +156,13 @@ impl State {
     }
 }
 
-/// Resolves `deferred` with `result`, or rejects it with its error (on the JS thread). With
-/// live output, what is still queued is delivered first, and if `onOutput` threw, the promise
-/// rejects with what it threw, the result attached.
-fn finish(
-    env: &Env,
-    deferred: Deferred,
-    result: JsResult<sandbox::RunResult>,
-    live: Option<Arc<Live>>,
-) {
+/// Resolves `deferred` with `result`, or rejects it with its error (on the JS thread). Its
+/// `sides` are finished first: if `onOutput` or `stdin` threw, the promise rejects with that,
+/// the result attached.
+fn finish(env: &Env, deferred: Deferred, result: JsResult<sandbox::RunResult>, sides: Sides) {
     match result {
         Ok(result) => deferred.resolve(Box::new(move |env| {
-            let Some(live) = live else {
-                return Ok(Settled(result));
-            };
-            live.finish(&env);
-            let Some(thrown) = live.thrown(&env) else {
+            let Some(thrown) = sides.finish(&env) else {
                 return Ok(Settled(result));
             };
             let result = result::to_js(&env, result)?;
@@ -202,9 +172,7 @@ fn finish(
             ))
         })),
         Err(error) => {
-            if let Some(live) = live {
-                live.close();
-            }
+            let _ = sides.finish(env);
             reject(env, deferred, error)
         }
     }
@@ -222,7 +190,7 @@ impl Run {
     fn settle(&self, env: &Env, result: JsResult<sandbox::RunResult>) {
         let deferred = lock(&self.state).settle();
         if let Some(deferred) = deferred {
-            finish(env, deferred, result, self.live.clone());
+            finish(env, deferred, result, self.sides.clone());
         }
     }
 
@@ -251,7 +219,7 @@ impl Run {
             }
         };
         if let Some(deferred) = queued {
-            finish(env, deferred, self.cancelled(), self.live.clone());
+            finish(env, deferred, self.cancelled(), self.sides.clone());
         }
     }
 
