@@ -105,6 +105,26 @@ test('an iterable that throws or yields something else rejects the run with that
   })
 })
 
+test('a malformed iterator, or a thrown primitive, rejects the run with it', async () => {
+  const malformed = (next) => ({ [Symbol.asyncIterator]: () => ({ next }) })
+  for (const step of [undefined, null, 7]) {
+    await assert.rejects(runWasiAsync(guest('lines'), { stdin: malformed(async () => step) }), {
+      name: 'TypeError',
+      message: 'options.stdin: the iterator result is not an object',
+    })
+  }
+  const throwingDone = malformed(async () => ({ get done() { throw new RangeError('no done') } }))
+  await assert.rejects(runWasiAsync(guest('lines'), { stdin: throwingDone }), { name: 'RangeError', message: 'no done' })
+  for (const thrown of [42, 'str', undefined]) {
+    const rejecting = malformed(() => Promise.reject(thrown))
+    await assert.rejects(runWasiAsync(guestP1('lines'), { stdin: rejecting, limits: { timeoutMs: 10_000 } }), (e) => e === thrown)
+  }
+  // A Uint8Array of another realm is bytes too.
+  const foreign = require('node:vm').runInNewContext('new Uint8Array([0x6f, 0x6b, 0x0a])')
+  const realm = await runWasiAsync(guest('lines'), { stdin: malformed(async function () { return this.done ? { done: true } : ((this.done = true), { value: foreign }) }) })
+  assert.equal(realm.stdout.toString(), '> ok\nbye\n')
+})
+
 test('interactive stdin is for async runs', () => {
   async function* input() {}
   const message =

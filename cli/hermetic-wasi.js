@@ -37,6 +37,13 @@ async function main(argv) {
   throw new UsageError(`unknown command '${command}'`)
 }
 
+// A reader that goes away (`| head`) ends the output, not the command with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code

@@ -102,7 +102,9 @@ async function run(argv, UsageError) {
     }
   }
   const wasm = read(file, 'the program')
-  if (values.out !== undefined && fs.existsSync(values.out)) {
+  // lstat, not exists: a dangling symlink is there too, and writing through it would fail
+  // after the run.
+  if (values.out !== undefined && fs.lstatSync(values.out, { throwIfNoEntry: false }) !== undefined) {
     throw new UsageError(`--out '${values.out}' exists already`)
   }
   const env = {}

@@ -19,7 +19,9 @@
   const arrayFrom = Array.from
   const then = Promise.prototype.then
   const resolve = Promise.resolve.bind(Promise)
-  const Uint8ArrayClass = Uint8Array
+  // A Uint8Array of any realm (a `vm` context's too).
+  const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get
+  const isUint8Array = (value) => apply(typedArrayTag, value, []) === 'Uint8Array'
   const asyncIterator = Symbol.asyncIterator
   const immediately = setImmediate
   // napi can reject a promise with an object only: a thrown primitive travels boxed in one,
@@ -119,15 +121,19 @@
       let done = false
       const take = (step) => {
         if (done) return
-        if (step.done) {
-          done = true
-          return end()
+        try {
+          if (!isObject(step)) throw new TypeError('options.stdin: the iterator result is not an object')
+          if (step.done) {
+            done = true
+            return end()
+          }
+          const value = step.value
+          if (typeof value === 'string') return supply(bufferFrom(value, 'utf8'))
+          if (isUint8Array(value)) return supply(value)
+          throw new TypeError(`options.stdin yielded ${value === null ? 'null' : typeof value}, not a Uint8Array or a string`)
+        } catch (error) {
+          failed(error)
         }
-        const value = step.value
-        if (typeof value === 'string') return supply(bufferFrom(value, 'utf8'))
-        if (value instanceof Uint8ArrayClass) return supply(value)
-        done = true
-        fail(new TypeError(`options.stdin yielded ${value === null ? 'null' : typeof value}, not a Uint8Array or a string`))
       }
       const failed = (error) => {
         if (done) return

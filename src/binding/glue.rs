@@ -42,11 +42,7 @@ fn glue(env: &Env) -> napi::Result<&'static Glue> {
     let runs = Runs::default();
     let cancelled = Arc::clone(&runs);
     let exiting = env.create_function_from_closure::<(), (), _>("exiting", move |_| {
-        for run in lock(&cancelled).drain(..) {
-            if let Some(cancel) = run.upgrade() {
-                cancel.store(true, Ordering::Relaxed);
-            }
-        }
+        cancel_all(&cancelled);
         Ok(())
     })?;
     let names = format!("{OUTCOME_NAMES:?}");
@@ -164,6 +160,12 @@ pub fn noop<'env>(env: &'env Env) -> napi::Result<Function<'env, (), ()>> {
     glue(env)?.noop.borrow_back(env)
 }
 
+/// `thrown` as a promise may be rejected with it: itself if an object, else boxed (see
+/// `glue.js`'s `rejection`).
+pub fn rejection_value<'env>(env: &'env Env, thrown: &Unknown<'_>) -> napi::Result<Unknown<'env>> {
+    call(env, &glue(env)?.rejection, &[thrown.raw()])
+}
+
 /// A rejection of a promise with `thrown`, whatever it is (see `glue.js`'s `rejection`; the
 /// promise must come from [`unboxing`]).
 pub fn rejection(env: &Env, thrown: &Unknown<'_>) -> napi::Error {
@@ -178,6 +180,15 @@ pub fn unboxing<'env>(env: &'env Env, promise: &Object<'_>) -> napi::Result<Obje
     let value = call(env, &glue(env)?.unboxing, &[promise.raw()])?;
     // SAFETY: `unboxing` returns a promise, an object.
     unsafe { value.cast::<Object>() }
+}
+
+/// Cancels every run of `runs` still in flight.
+fn cancel_all(runs: &Runs) {
+    for run in lock(runs).drain(..) {
+        if let Some(cancel) = run.upgrade() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Cancels the async run of `cancel` if its environment exits before it ends.

@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use napi::Env;
-use napi::bindgen_prelude::{FunctionRef, Uint8Array, Unknown};
+use napi::JsValue;
+use napi::bindgen_prelude::{FunctionRef, Object, ObjectRef, Uint8Array, Unknown};
 use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunctionCallMode};
 
 use super::error::{JsResult, invalid_options};
@@ -27,24 +28,32 @@ pub struct Input {
     /// The async iterator and `glue.js`'s bound `pull` and `close` for it.
     pull: FunctionRef<(), ()>,
     close: FunctionRef<(), ()>,
-    /// What the iterator threw (or the error for a chunk that is not bytes), as a rejection.
-    failure: Mutex<Option<napi::Error>>,
+    /// What the iterator threw (or the error for a chunk that is not bytes), as `glue.js`'s
+    /// rejection of it: an object, a thrown primitive boxed.
+    failure: Mutex<Option<ObjectRef>>,
     feed: Feed,
     cancel: Arc<AtomicBool>,
 }
 
 impl Input {
-    /// After the run: closes the iterator, and returns what it threw, if it did.
-    pub fn finish(&self, env: &Env) -> Option<napi::Error> {
+    /// After the run: closes the iterator, and returns what it threw (as a rejection), if it
+    /// did.
+    pub fn finish<'env>(&self, env: &'env Env) -> Option<Unknown<'env>> {
         self.feed.end();
         let _ = glue::call(env, &self.close, &[]);
-        lock(&self.failure).take()
+        let failure = lock(&self.failure).take()?;
+        let value = failure.get_value(env).ok()?;
+        Some(value.to_unknown())
     }
 
     fn failed(&self, env: &Env, thrown: &Unknown<'_>) {
         let mut failure = lock(&self.failure);
-        if failure.is_none() {
-            *failure = Some(glue::rejection(env, thrown));
+        if failure.is_none()
+            && let Ok(rejection) = glue::rejection_value(env, thrown)
+        {
+            // SAFETY: `rejection` returns an object.
+            let object = unsafe { rejection.cast::<Object>() };
+            *failure = object.and_then(|object| object.create_ref()).ok();
         }
         self.feed.end();
         self.cancel.store(true, Ordering::Relaxed);

@@ -28,10 +28,10 @@ impl Sides {
             thrown = live.thrown(env);
         }
         if let Some(input) = &self.input
-            && let Some(error) = input.finish(env)
+            && let Some(failure) = input.finish(env)
             && thrown.is_none()
         {
-            thrown = Some(napi::JsError::from(error).into_unknown(*env));
+            thrown = Some(failure);
         }
         thrown
     }
