@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use napi::bindgen_prelude::{FnArgs, Function, FunctionRef, JsObjectValue, Object, Unknown};
+use napi::threadsafe_function::{
+    ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode,
+};
 use napi::{Env, JsValue, sys};
 
 use super::result::OUTCOME_NAMES;
@@ -155,9 +158,31 @@ pub fn failed<'env>(
     call(env, &glue(env)?.failed, &[error.raw(), result.raw()])
 }
 
-/// A function that does nothing, for a threadsafe function that only wakes the JS thread.
-pub fn noop<'env>(env: &'env Env) -> napi::Result<Function<'env, (), ()>> {
-    glue(env)?.noop.borrow_back(env)
+/// A threadsafe function that only wakes the JS thread, to run a callback there: the live
+/// output's and the interactive input's way from the guest's thread to JS. Weak: it keeps no
+/// event loop alive.
+pub struct Doorbell(ThreadsafeFunction<(), (), (), napi::Status, false, true, 0>);
+
+impl Doorbell {
+    /// Wakes the JS thread (from any thread, without waiting); `false` if its environment is
+    /// closing and will never run the callback.
+    pub fn ring(&self) -> bool {
+        self.0.call((), ThreadsafeFunctionCallMode::NonBlocking) == napi::Status::Ok
+    }
+}
+
+/// A doorbell that runs `on_ring` on the JS thread of `env` each time it is rung.
+pub fn doorbell(env: &Env, mut on_ring: impl FnMut(&Env) + 'static) -> napi::Result<Doorbell> {
+    let noop = glue(env)?.noop.borrow_back(env)?;
+    let function = noop
+        .build_threadsafe_function::<()>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build_callback(move |ctx: ThreadsafeCallContext<()>| {
+            on_ring(&ctx.env);
+            Ok(())
+        })?;
+    Ok(Doorbell(function))
 }
 
 /// `thrown` as a promise may be rejected with it: itself if an object, else boxed (see

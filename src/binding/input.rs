@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex, Weak};
 use napi::Env;
 use napi::JsValue;
 use napi::bindgen_prelude::{FunctionRef, Object, ObjectRef, Uint8Array, Unknown};
-use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunctionCallMode};
 
 use super::error::{JsResult, invalid_options};
 use super::glue;
@@ -73,21 +72,14 @@ pub fn watch(
     };
     let doorbell: Arc<Mutex<Option<Weak<Input>>>> = Arc::default();
     let rings = Arc::clone(&doorbell);
-    let wake = glue::noop(env)
-        .and_then(|noop| {
-            noop.build_threadsafe_function::<()>()
-                .callee_handled::<false>()
-                .weak::<true>()
-                .build_callback(move |ctx: ThreadsafeCallContext<()>| {
-                    if let Some(input) = lock(&rings).as_ref().and_then(Weak::upgrade) {
-                        let _ = glue::call(&ctx.env, &input.pull, &[]);
-                    }
-                    Ok(())
-                })
-        })
-        .map_err(internal)?;
+    let wake = glue::doorbell(env, move |env| {
+        if let Some(input) = lock(&rings).as_ref().and_then(Weak::upgrade) {
+            let _ = glue::call(env, &input.pull, &[]);
+        }
+    })
+    .map_err(internal)?;
     let (stdin, feed) = Stdin::interactive(Arc::new(move || {
-        let _ = wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        wake.ring();
     }));
     let input: Arc<Mutex<Option<Weak<Input>>>> = Arc::default();
     let (supply, end, fail) = (feed.clone(), feed.clone(), Arc::clone(&input));

@@ -3,8 +3,8 @@
 
 use napi::ValueType;
 use napi::bindgen_prelude::{
-    BigInt, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter, Object,
-    Uint8ArraySlice, Unknown,
+    BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
+    Object, Uint8ArraySlice, Unknown,
 };
 
 use super::error::{JsResult, invalid_options};
@@ -41,24 +41,28 @@ pub fn describe(value: &Unknown<'_>) -> &'static str {
 
 /// A string.
 pub fn string(value: &Unknown<'_>, what: &str) -> JsResult<String> {
-    if value.get_type().ok() != Some(ValueType::String) {
-        return Err(invalid_options(format!(
-            "{what} must be a string, got {}",
-            describe(value)
-        )));
-    }
-    unsafe { value.cast::<String>() }.map_err(|e| invalid_options(format!("{what}: {}", e.reason)))
+    typed(value, what, ValueType::String, "a string")
 }
 
 /// A boolean.
 pub fn boolean(value: &Unknown<'_>, what: &str) -> JsResult<bool> {
-    if value.get_type().ok() != Some(ValueType::Boolean) {
+    typed(value, what, ValueType::Boolean, "a boolean")
+}
+
+/// A value of JS type `ty` (`expected` in words), as `T`.
+fn typed<T: FromNapiValue>(
+    value: &Unknown<'_>,
+    what: &str,
+    ty: ValueType,
+    expected: &str,
+) -> JsResult<T> {
+    if value.get_type().ok() != Some(ty) {
         return Err(invalid_options(format!(
-            "{what} must be a boolean, got {}",
+            "{what} must be {expected}, got {}",
             describe(value)
         )));
     }
-    unsafe { value.cast::<bool>() }.map_err(|e| invalid_options(format!("{what}: {}", e.reason)))
+    unsafe { value.cast::<T>() }.map_err(|e| invalid_options(format!("{what}: {}", e.reason)))
 }
 
 /// An array of strings.

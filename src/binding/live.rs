@@ -16,7 +16,6 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 use napi::bindgen_prelude::{BigInt, FunctionRef, JsObjectValue, Object, ToNapiValue, Unknown};
-use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunctionCallMode};
 use napi::{Env, sys};
 
 use super::error::{JsResult, invalid_options};
@@ -216,17 +215,7 @@ pub fn watch(
         .map_err(internal)?;
     let _ = live.again.set(again);
     let drains = Arc::clone(&live);
-    let doorbell = glue::noop(env)
-        .and_then(|noop| {
-            noop.build_threadsafe_function::<()>()
-                .callee_handled::<false>()
-                .weak::<true>()
-                .build_callback(move |ctx: ThreadsafeCallContext<()>| {
-                    drains.drain(&ctx.env);
-                    Ok(())
-                })
-        })
-        .map_err(internal)?;
+    let doorbell = glue::doorbell(env, move |env| drains.drain(env)).map_err(internal)?;
     let queues = Arc::clone(&live);
     let listener = move |channel, bytes: &[u8], time_ns| {
         let write = Write {
@@ -234,9 +223,7 @@ pub fn watch(
             bytes: bytes.to_vec(),
             time_ns,
         };
-        if queues.push(write)
-            && doorbell.call((), ThreadsafeFunctionCallMode::NonBlocking) != napi::Status::Ok
-        {
+        if queues.push(write) && !doorbell.ring() {
             // The environment is closing: nobody will take the output.
             queues.close();
         }
