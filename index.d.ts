@@ -10,6 +10,31 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * A read-only tree of files, built once and placed at a path of any number of runs with
+ * `RunOptions.mounts`, shared between them (and between threads) without copying. The guest can
+ * read it but not change it (`EROFS`); it is not counted in `limits.fsBytes` and is not in
+ * `result.files`.
+ */
+export declare class Mount {
+  /**
+   * A tree of `files`, in the form of `RunOptions.files` (checked by the same rules, and
+   * `ERR_INVALID_OPTIONS` when they fail). Its bytes are copied once, here.
+   */
+  constructor(files: Record<string, Uint8Array | string | { type: 'dir' } | { type: 'symlink', target: string }>)
+  /**
+   * A tree of the host directory `path` as it is now, read once: files, directories and
+   * symlinks (targets kept verbatim, never followed on the host). Host timestamps, owners and
+   * modes are not kept. `ERR_INVALID_OPTIONS` if it cannot be read, holds anything else (a
+   * socket, a device) or a name that is not UTF-8, or more than 1,000,000 entries or 4 GiB.
+   */
+  static fromDirectory(path: string): Mount
+  /** How many bytes its files hold. */
+  get fileBytes(): number
+  /** How many entries (files, directories, symlinks) it holds. */
+  get entries(): number
+}
+
+/**
  * A compiled program: compile once, run many times. Each run is independent and gives the
  * same result as `runWasi` with the same bytes and options.
  */
@@ -159,6 +184,15 @@ export interface RunOptions {
    * @default undefined: no filesystem at all (nothing preopened)
    */
   files?: Record<string, string | Uint8Array | { type: 'dir' } | { type: 'symlink'; target: string }>
+  /**
+   * Read-only trees placed at paths relative to the root, after `files` (e.g.
+   * `{ 'usr/local/lib': stdlib }`): shared between runs without copying, not counted in
+   * `limits.fsBytes`, not in `result.files`; the guest reading them is as fast as reading
+   * `files`, and changing anything in them fails with `EROFS` (`read-only`). A mount gives
+   * the guest a filesystem even without `files`. A path that `files` or another mount
+   * already holds is `ERR_INVALID_OPTIONS`.
+   */
+  mounts?: Record<string, Mount>
   /**
    * The bounds of the run; each one hit ends the run with its own `outcome`, keeping the
    * output written until then.

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Mount = nativeBinding.Mount
 module.exports.Program = nativeBinding.Program
 module.exports.__compilerProcess = nativeBinding.__compilerProcess
 module.exports.runWasi = nativeBinding.runWasi

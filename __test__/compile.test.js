@@ -154,14 +154,14 @@ test('the compiler memory cap follows a lower ulimit -d, and a bad setting is ER
   })
 })
 
-test('compiled code past 256 MiB is refused before the host reads it (data images of 480 MiB from 1 KB of text)', () => {
+test('compiled code past 512 MiB is refused before the host reads it (data images of 640 MiB from 1 KB of text)', () => {
   // Two one-byte data segments almost 16 MiB apart make wasmtime build an image of them per
   // memory (it builds sparse images up to 16 MiB).
-  const memories = Array.from({ length: 30 }, (_, i) =>
+  const memories = Array.from({ length: 40 }, (_, i) =>
     `(memory $m${i} 256) (data (memory $m${i}) (i32.const 0) "a") (data (memory $m${i}) (i32.const 16777214) "b")`)
   const wat = `(module ${memories.join(' ')} (func (export "_start")))`
   const { error, hwm } = inChild(Buffer.from(wat), `return { error: attempt(() => runWasi(bytes.toString(), { limits: { timeoutMs: 60000 } })) }`)
-  assert.deepEqual(error, { code: 'ERR_COMPILE_LIMIT', message: 'the compiled program is larger than 256 MiB' })
+  assert.deepEqual(error, { code: 'ERR_COMPILE_LIMIT', message: 'the compiled program is larger than 512 MiB' })
   assert.ok(hwm < 200 << 20, `the host peaked at ${hwm >> 20} MiB`)
 })
 

@@ -5,7 +5,7 @@ const fs = require('node:fs')
 const { parseArgs } = require('node:util')
 const { setTimeout: sleep } = require('node:timers/promises')
 
-const { runWasiAsync } = require('..')
+const { runWasiAsync, Mount } = require('..')
 const { readTree, writeTree } = require('./tree')
 const { jsonResult } = require('./json')
 
@@ -19,6 +19,8 @@ Input:
   --interactive          connect this process's stdin live: the guest reads what is typed as it
                          is typed (no --timeout unless given; Ctrl-D ends the input)
   --files DIR            the guest's filesystem, seeded from DIR (read, never written)
+  --mount GUEST=DIR      DIR, read once, read-only at GUEST in the guest's filesystem; not
+                         counted in --fs-bytes nor written to --out (repeatable)
   --env NAME=VALUE       an environment variable (repeatable); nothing of the host's is passed
   --program-name NAME    argv[0] (default: main)
   --seed N               seed of the random stream (default: 0)
@@ -51,12 +53,14 @@ Examples:
   hermetic-wasi run hello.wasm
   hermetic-wasi run --stdin input.txt --env NAME=world prog.wasm -- --flag arg
   hermetic-wasi run --files ./data --out ./result prog.wasm
+  hermetic-wasi run --mount /usr/local/lib=./stdlib python.wasm -- -c 'print(42)'
 `
 
 const OPTIONS = {
   stdin: { type: 'string' },
   interactive: { type: 'boolean' },
   files: { type: 'string' },
+  mount: { type: 'string', multiple: true },
   env: { type: 'string', multiple: true },
   'program-name': { type: 'string' },
   seed: { type: 'string' },
@@ -116,6 +120,17 @@ async function run(argv, UsageError) {
   if (values.interactive && (values.stdin !== undefined || values.json || values.replay)) {
     throw new UsageError('--interactive cannot be used with --stdin, --json or --replay')
   }
+  const mounts = {}
+  for (const pair of values.mount ?? []) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UsageError(`--mount must be GUEST=DIR, got '${pair}'`)
+    const guest = pair.slice(0, at).replace(/^\/+/, '')
+    try {
+      mounts[guest] = Mount.fromDirectory(pair.slice(at + 1))
+    } catch (error) {
+      throw new UsageError(`--mount ${pair}: ${error.message}`)
+    }
+  }
   const startTime = values['start-time']
   const options = {
     args,
@@ -131,6 +146,7 @@ async function run(argv, UsageError) {
     seed: values.seed === undefined ? undefined : seed(values.seed, UsageError),
     startTime: startTime === undefined ? undefined : /^\d+$/.test(startTime) ? Number(startTime) : new Date(startTime),
     files: values.files === undefined ? undefined : readTree(values.files, UsageError),
+    mounts,
     events: values.json || values.replay,
     cacheDir: values['cache-dir'],
     limits: {
@@ -155,7 +171,7 @@ async function run(argv, UsageError) {
   const result = await runWasiAsync(wasm, options)
   if (values.out !== undefined) writeTree(values.out, result.files)
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(jsonResult(result, values.files !== undefined), null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify(jsonResult(result, values.files !== undefined || values.mount !== undefined), null, 2)}\n`)
   } else if (values.replay) {
     await replay(result.events, speed, maxPauseMs)
   }

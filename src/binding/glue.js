@@ -164,7 +164,7 @@
     // The options of a run, read in the order `options.rs` takes them, and a mask of those set
     // (neither undefined nor null; bit i for the i-th), so that Rust reads only those.
     options(o) {
-      const all = [o.args, o.programName, o.env, o.stdin, o.seed, o.startTime, o.files, o.limits, o.cacheDir, o.events, o.onOutput]
+      const all = [o.args, o.programName, o.env, o.stdin, o.seed, o.startTime, o.files, o.limits, o.cacheDir, o.events, o.onOutput, o.mounts]
       let mask = 0
       for (let i = 0; i < all.length; i++) if (all[i] != null) mask |= 1 << i
       return [mask, all]

@@ -106,7 +106,7 @@ pub fn call<'env>(
 }
 
 /// How many options `glue.js`'s `options` reads.
-pub const OPTIONS: usize = 11;
+pub const OPTIONS: usize = 12;
 
 /// The run options set in `object` (neither `undefined` nor `null`), in the order of `glue.js`'s
 /// `options`, read as JS reads properties (inherited ones and getters included).

@@ -11,6 +11,7 @@ pub mod job;
 pub mod js;
 pub mod limits;
 pub mod live;
+pub mod mount;
 pub mod options;
 pub mod result;
 mod sides;

@@ -17,7 +17,7 @@ use super::js::{boolean, bytes_or_string, describe, is_nullish, present, string,
 use super::js::{string_record, u64_value};
 use super::limits;
 use super::live::{self, Live};
-use super::{files, glue};
+use super::{files, glue, mount};
 use crate::sandbox::config;
 
 /// The latest start time accepted: the largest time a JS `Date` can hold.
@@ -67,6 +67,14 @@ pub struct RunOptions<'a> {
         ts_type = "Record<string, string | Uint8Array | { type: 'dir' } | { type: 'symlink'; target: string }>"
     )]
     pub files: Option<Unknown<'a>>,
+    /// Read-only trees placed at paths relative to the root, after `files` (e.g.
+    /// `{ 'usr/local/lib': stdlib }`): shared between runs without copying, not counted in
+    /// `limits.fsBytes`, not in `result.files`; the guest reading them is as fast as reading
+    /// `files`, and changing anything in them fails with `EROFS` (`read-only`). A mount gives
+    /// the guest a filesystem even without `files`. A path that `files` or another mount
+    /// already holds is `ERR_INVALID_OPTIONS`.
+    #[napi(ts_type = "Record<string, Mount>")]
+    pub mounts: Option<Unknown<'a>>,
     /// The bounds of the run; each one hit ends the run with its own `outcome`, keeping the
     /// output written until then.
     #[napi(ts_type = "RunLimits")]
@@ -160,6 +168,7 @@ pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
         cache_dir,
         events,
         on_output,
+        mounts,
     ] = glue::options(&js, &options)
         .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
     if let Some(args) = args {
@@ -190,6 +199,9 @@ pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
     }
     if let Some(files) = files {
         out.files = Some(files::from_js(&files)?);
+    }
+    if let Some(mounts) = mounts {
+        out.mounts = mount::from_js(&js, &mounts)?;
     }
     if let Some(events) = events {
         out.events = boolean(&events, "options.events")?;

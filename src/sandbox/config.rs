@@ -2,6 +2,7 @@
 //! these; the engine reads only these.
 
 use super::error::{InvalidOption, SandboxError};
+use super::mount::Mount;
 use super::vfs::{Entry, Vfs};
 use super::wasi::stdin::Stdin;
 use super::wasi::stdio::OutputListener;
@@ -93,6 +94,10 @@ pub struct RunOptions {
     /// sees no filesystem at all (as a WASI runtime given no directory; the WASI test suite
     /// expects this of tests without a fixture); `Some(vec![])` is an empty root.
     pub files: Option<Vec<(String, Entry)>>,
+    /// Read-only trees placed at these paths (relative to the root, like `files`), after
+    /// `files`: shared, not copied, not charged to `limits.fs_bytes` and not exported (see
+    /// `vfs/mount.rs`). A mount gives the guest a filesystem even when `files` is `None`.
+    pub mounts: Vec<(String, Mount)>,
     /// The bounds of the run.
     pub limits: Limits,
     /// Whether the result keeps every write with its virtual time
@@ -150,6 +155,7 @@ impl Default for RunOptions {
             seed: 0,
             start_time_ms: DEFAULT_START_TIME_MS,
             files: None,
+            mounts: Vec::new(),
             limits: Limits::default(),
             events: false,
             on_output: None,
@@ -196,8 +202,18 @@ impl RunOptions {
         // Nothing is copied when `files` is empty, as in a plain run.
         let limit = self.limits.fs_bytes.unwrap_or(u64::MAX);
         let now = self.start_time_ms.saturating_mul(1_000_000);
-        Vfs::new(self.files.clone().unwrap_or_default(), limit, now)
-            .map_err(|e| SandboxError::InvalidOptions(InvalidOption::Files(e.to_string())))
+        let mut vfs = Vfs::new(self.files.clone().unwrap_or_default(), limit, now)
+            .map_err(|e| SandboxError::InvalidOptions(InvalidOption::Files(e.to_string())))?;
+        for (path, mount) in &self.mounts {
+            vfs.mount(path, mount.entries(), now)
+                .map_err(|e| SandboxError::InvalidOptions(InvalidOption::Mounts(e.to_string())))?;
+        }
+        Ok(vfs)
+    }
+
+    /// Whether the guest has a filesystem: `files` or any mount.
+    pub fn has_filesystem(&self) -> bool {
+        self.files.is_some() || !self.mounts.is_empty()
     }
 
     /// `argv` as the guest sees it: the program name, then the arguments.

@@ -54,6 +54,8 @@ pub enum InvalidOption {
     NulInEnvValue(String),
     /// The seeded files are malformed or too big: why.
     Files(String),
+    /// A mount cannot be placed where it was asked to be: why.
+    Mounts(String),
     /// The disk cache directory could be written by others, who could plant native code in it.
     CacheDir {
         /// The directory.
@@ -87,6 +89,7 @@ impl std::fmt::Display for InvalidOption {
                 write!(f, "env values must not contain NUL characters: {name:?}")
             }
             Self::Files(why) => write!(f, "files: {why}"),
+            Self::Mounts(why) => write!(f, "mounts: {why}"),
             Self::CacheDir { dir, problem } => write!(f, "cache_dir {}{problem}", dir.display()),
         }
     }

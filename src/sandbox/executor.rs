@@ -7,12 +7,18 @@
 //! the second it blocks the thread until the input arrives (the clock does not move meanwhile)
 //! or the budget is spent; in the third the run is deadlocked and ends.
 //!
-//! Deliberately not here: wakers, task queues, threads. There is exactly one future per run and it
-//! is polled again after every clock jump and every arrival of input, so a no-op waker suffices.
+//! A future may also yield and wake itself at once (wasmtime does while it collects the GC heap
+//! that holds exception objects): then it is polled again at once, with no clock move.
+//!
+//! Deliberately not here: task queues, threads. There is exactly one future per run and it is
+//! polled again after every clock jump, every arrival of input and every wake-up it gave itself,
+//! so the waker is only a flag.
 
 use std::future::Future;
 use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
 
 use super::clock::{Advance, VirtualClock};
 use super::ending::LimitExceeded;
@@ -39,10 +45,15 @@ pub fn block_on<F: Future>(
     future: F,
 ) -> Result<F::Output, Stall> {
     let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
+    let woken = Arc::new(Woken::default());
+    let waker = Waker::from(Arc::clone(&woken));
+    let mut cx = Context::from_waker(&waker);
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return Ok(output);
+        }
+        if woken.0.swap(false, Ordering::Relaxed) {
+            continue;
         }
         match clock.advance_to_next_deadline() {
             Advance::Moved => {}
@@ -53,5 +64,19 @@ pub fn block_on<F: Future>(
             },
             Advance::PastLimit => return Err(Stall::VirtualTimeExceeded),
         }
+    }
+}
+
+/// Set when the future wakes itself (a yield), so that it is polled again at once.
+#[derive(Default)]
+struct Woken(AtomicBool);
+
+impl Wake for Woken {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }

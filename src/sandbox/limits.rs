@@ -18,6 +18,8 @@ pub struct MemoryLimiter {
     used: u64,
     /// The last growth granted, taken back if wasmtime then fails it.
     granted: u64,
+    /// Whether a growth went past the limit.
+    exceeded: bool,
 }
 
 impl MemoryLimiter {
@@ -27,7 +29,15 @@ impl MemoryLimiter {
             limit,
             used: 0,
             granted: 0,
+            exceeded: false,
         }
+    }
+
+    /// Whether a growth went past the limit. The growth of the GC heap that holds exception
+    /// objects is one whose error wasmtime does not pass on: the guest traps with "GC heap out
+    /// of memory" instead, and this says that the limit was the cause.
+    pub fn exceeded(&self) -> bool {
+        self.exceeded
     }
 
     /// A growth to `desired` units of `unit_bytes` each: refused as wasm says (`-1` to the
@@ -48,6 +58,7 @@ impl MemoryLimiter {
         let bytes = (desired.saturating_sub(current) as u64).saturating_mul(unit_bytes);
         let used = self.used.saturating_add(bytes);
         if self.limit.is_some_and(|limit| used > limit) {
+            self.exceeded = true;
             return Err(LimitExceeded::Memory.into());
         }
         self.used = used;

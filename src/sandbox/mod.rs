@@ -18,6 +18,7 @@ pub mod executor;
 pub mod heap;
 pub mod host;
 pub mod limits;
+pub mod mount;
 pub mod p1;
 pub mod report;
 pub mod store;
@@ -27,6 +28,7 @@ pub mod wasi;
 
 pub use config::{Limits, RunOptions};
 pub use error::SandboxError;
+pub use mount::Mount;
 pub use report::{Outcome, RunResult};
 
 use std::path::{Path, PathBuf};
@@ -307,7 +309,11 @@ fn attempt(
     {
         return Ok(Attempt::PoolFull);
     }
-    let outcome = report::classify(ended);
+    let outcome = match report::classify(ended) {
+        // A growth of the GC heap past `memoryBytes` ends in a trap (see `MemoryLimiter`).
+        Outcome::Trapped { .. } if store.data().memory.exceeded() => Outcome::MemoryExceeded,
+        outcome => outcome,
+    };
     let fuel_consumed = limits.fuel.map(|fuel| fuel - store.get_fuel().unwrap_or(0));
     let captured = store.data().cli.output.take();
     Ok(Attempt::Done(RunResult {

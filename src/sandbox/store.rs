@@ -57,7 +57,7 @@ impl StoreData {
             listener: options.on_output.as_ref().map(|on| on.0.clone()),
         });
         let clocks = Clocks::new(clock, options.wall_start_ns());
-        let fs = SharedFs::new(vfs, options.files.is_some(), clocks.clone());
+        let fs = SharedFs::new(vfs, options.has_filesystem(), clocks.clone());
         let p1 = match preview1 {
             true => FdTable::new(&fs),
             false => FdTable::unused(),

@@ -7,6 +7,7 @@
 const { guest, guestP1, guestC, guestAS, corpus } = require('../../__test__/guests')
 const { nanProbes } = require('./probes')
 const { growthProbes, stackProbes, fuelProbes } = require('./bounds')
+const { exceptionProbes } = require('./exceptions')
 
 /** Python source run by the CPython component (it reads its program from stdin). */
 const python = {
@@ -82,7 +83,7 @@ function cases() {
   add('python/stdlib', cpython, { stdin: python.stdlib, seed: 9 })
   add('python/traceback', cpython, { stdin: python.traceback })
   add('python/recursion', cpython, { stdin: python.recursion }, true)
-  for (const probe of [...nanProbes(), ...growthProbes(), ...fuelProbes()]) {
+  for (const probe of [...nanProbes(), ...growthProbes(), ...fuelProbes(), ...exceptionProbes()]) {
     add(`wat/${probe.name}`, probe.wasm, probe.options)
   }
   for (const probe of stackProbes()) add(`wat/${probe.name}`, probe.wasm, probe.options, true)

@@ -42,10 +42,9 @@ use crate::sandbox::error::SandboxError;
 /// CPython component has 0.4 MiB in 14 instances.
 pub const MAX_STATE_BYTES: u64 = 64 << 20;
 
-/// The most bytes a run's instantiation may write from segments: as much as the code of one
-/// program may hold ([`MAX_CODE_BYTES`](super::MAX_CODE_BYTES)), so only a program that
-/// instantiates big segments many times reaches it.
-pub const MAX_SEGMENT_BYTES: u64 = super::MAX_CODE_BYTES;
+/// The most bytes a run's instantiation may write from segments, so that only a program that
+/// instantiates big segments many times reaches it (CPython with numpy writes 12 MB).
+pub const MAX_SEGMENT_BYTES: u64 = 256 << 20;
 
 /// What wasmtime allocates for a core instance besides its `vmctx` (its `Instance` record),
 /// rounded up.

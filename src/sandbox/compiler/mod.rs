@@ -46,16 +46,18 @@ use worker::{Broken, Worker};
 
 /// The most memory a compilation may use by default, in bytes: the compiler process's data
 /// limit, Node's own heap included (about 45 MB). Compiling the 19 MB CPython component peaks
-/// at about 370 MB, a million-term expression at about 700 MB.
-pub const MEMORY_BYTES: u64 = 2 << 30;
+/// at about 370 MB, a million-term expression at about 700 MB, the 99 MB CPython module with
+/// numpy, pandas and scipy at about 2.3 GB (wasmtime's own CLI: 2.1 GB).
+pub const MEMORY_BYTES: u64 = 4 << 30;
 
 /// How many idle compiler processes are kept (each holds about 45 MB).
 pub const IDLE: usize = 2;
 
 /// The most compiled code the host loads for one program, in bytes: the code and the memory
 /// images of its data segments (a 643-byte module with 30 memories of 16 MiB of data compiles
-/// to 500 MB). The 19 MB CPython component compiles to 36 MB.
-pub const MAX_CODE_BYTES: u64 = 256 << 20;
+/// to 500 MB). The 19 MB CPython component compiles to 36 MB, the 99 MB CPython module with
+/// numpy, pandas and scipy to about 260 MB.
+pub const MAX_CODE_BYTES: u64 = 512 << 20;
 
 /// The reply statuses.
 const OK: u8 = 0;

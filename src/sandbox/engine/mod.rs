@@ -139,6 +139,8 @@ fn config(flavor: Flavor) -> Config {
         // depend on the CPU. Programs using relaxed SIMD are refused as invalid.
         .wasm_relaxed_simd(false)
         .shared_memory(false)
+        .wasm_exceptions(true)
+        .wasm_gc(false)
         .max_wasm_stack(MAX_WASM_STACK)
         .async_stack_size(ASYNC_STACK)
         .wasm_backtrace_details(WasmBacktraceDetails::Disable)

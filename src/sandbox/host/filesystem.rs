@@ -138,6 +138,8 @@ pub fn error_code(error: FsError) -> ErrorCode {
         FsError::NotDirectory => ErrorCode::NotDirectory,
         FsError::NotEmpty => ErrorCode::NotEmpty,
         FsError::NotPermitted => ErrorCode::NotPermitted,
+        FsError::CrossDevice => ErrorCode::CrossDevice,
+        FsError::ReadOnly => ErrorCode::ReadOnly,
     }
 }
 

@@ -30,6 +30,8 @@ impl From<FsError> for Errno {
             FsError::NotDirectory => Errno::Notdir,
             FsError::NotEmpty => Errno::Notempty,
             FsError::NotPermitted => Errno::Perm,
+            FsError::CrossDevice => Errno::Xdev,
+            FsError::ReadOnly => Errno::Rofs,
         }
     }
 }

@@ -68,10 +68,10 @@ impl Vfs {
                 return Err(format!("inode {ino} is unnamed and unheld but not freed"));
             }
         }
-        if used != self.used_bytes() {
+        if used != self.nodes.used_with_mounts() {
             return Err(format!(
                 "used_bytes {} but recomputed {used}",
-                self.used_bytes()
+                self.nodes.used_with_mounts()
             ));
         }
         Ok(())

@@ -34,6 +34,7 @@ impl Vfs {
     /// written. An empty write changes nothing, as POSIX.
     pub fn write(&mut self, ino: Ino, offset: u64, bytes: &[u8], now: u64) -> Result<u64, FsError> {
         let old_len = self.file(ino)?.len() as u64;
+        self.check_writable(ino)?;
         if bytes.is_empty() {
             return Ok(0);
         }
@@ -70,6 +71,7 @@ impl Vfs {
     /// Like Linux `ftruncate`, it stamps `mtime` and `ctime` even when the size is unchanged.
     pub fn set_size(&mut self, ino: Ino, size: u64, now: u64) -> Result<(), FsError> {
         let old_len = self.file(ino)?.len() as u64;
+        self.check_writable(ino)?;
         if size > MAX_FILE_SIZE {
             return Err(FsError::FileTooLarge);
         }
@@ -109,6 +111,7 @@ impl Vfs {
         mtime: SetTime,
         now: u64,
     ) -> Result<(), FsError> {
+        self.check_writable(ino)?;
         let node = self.nodes.get_mut(ino)?;
         if atime == SetTime::NoChange && mtime == SetTime::NoChange {
             return Ok(());

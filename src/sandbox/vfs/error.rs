@@ -21,6 +21,8 @@ pub enum FsError {
     FileTooLarge,
     /// The operation would exceed the filesystem's byte budget.
     InsufficientSpace,
+    /// A hard link or rename between a mount and the rest of the tree.
+    CrossDevice,
     /// An argument is invalid for this object (e.g. readlink on a non-symlink, a NUL in a path).
     Invalid,
     /// The object is a directory and the operation needs a non-directory.
@@ -38,6 +40,8 @@ pub enum FsError {
     /// The path leads outside the directory resolution started from, or is absolute, or the
     /// operation is never allowed on this kind of object (e.g. a hard link to a directory).
     NotPermitted,
+    /// The operation would change a read-only mount.
+    ReadOnly,
 }
 
 impl FsError {
@@ -49,6 +53,7 @@ impl FsError {
             Self::Exist => "exist",
             Self::FileTooLarge => "file-too-large",
             Self::InsufficientSpace => "insufficient-space",
+            Self::CrossDevice => "cross-device",
             Self::Invalid => "invalid",
             Self::IsDirectory => "is-directory",
             Self::Loop => "loop",
@@ -57,6 +62,7 @@ impl FsError {
             Self::NotDirectory => "not-directory",
             Self::NotEmpty => "not-empty",
             Self::NotPermitted => "not-permitted",
+            Self::ReadOnly => "read-only",
         }
     }
 }
@@ -96,6 +102,9 @@ pub enum SeedError {
     },
     /// The same path is listed twice with different contents.
     Conflict(String),
+    /// A mount's path is already in the tree (a seeded entry or another mount), or lies inside
+    /// another mount.
+    MountConflict(String),
     /// The seeded tree needs more bytes than the limit allows.
     OverLimit {
         /// Bytes the seeded tree needs, as [`Vfs::used_bytes`](super::Vfs::used_bytes) counts.
@@ -130,6 +139,11 @@ impl fmt::Display for SeedError {
             Self::Conflict(p) => {
                 write!(f, "seed path {p:?} is listed twice with different contents")
             }
+            Self::MountConflict(p) => write!(
+                f,
+                "mount path {p:?} is already in the tree (a file, a directory or another mount) \
+                 or inside another mount"
+            ),
             Self::OverLimit { needed, limit } => {
                 write!(
                     f,

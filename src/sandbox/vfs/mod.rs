@@ -33,6 +33,7 @@
 mod audit;
 mod data;
 mod error;
+mod mount;
 mod node;
 mod ops;
 mod path;

@@ -24,6 +24,13 @@ pub(crate) struct Node {
     pub(crate) atime: u64,
     pub(crate) mtime: u64,
     pub(crate) ctime: u64,
+    /// Part of a read-only mount: its data, times and entries never change.
+    pub(crate) read_only: bool,
+    /// A mount point or a directory leading to one: its name is never removed or moved.
+    pub(crate) pinned: bool,
+    /// Created by a mount (its files and directories, and the directories leading to it): not
+    /// charged to the budget and not exported.
+    pub(crate) mounted: bool,
 }
 
 /// What an inode holds.
@@ -94,7 +101,11 @@ impl Node {
 pub(crate) struct Arena {
     nodes: BTreeMap<Ino, Box<Node>>,
     next_ino: Ino,
+    /// Every node and entry, mounted ones included (what `audit.rs` recomputes).
     used: u64,
+    /// What the mounted nodes and entries account for in `used`: fixed once they are made,
+    /// since nothing mounted is ever changed, removed or moved.
+    mounted: u64,
     limit: u64,
 }
 
@@ -109,6 +120,9 @@ impl Arena {
             atime: now,
             mtime: now,
             ctime: now,
+            read_only: false,
+            pinned: false,
+            mounted: false,
         };
         // Not `BTreeMap::from([..])`, which sorts through a `Vec` first: every run builds one.
         let mut nodes = BTreeMap::new();
@@ -117,12 +131,25 @@ impl Arena {
             nodes,
             next_ino: ROOT + 1,
             used: 0,
+            mounted: 0,
             limit,
         }
     }
 
+    /// Bytes charged to the budget: everything but what mounts made.
     pub(crate) fn used(&self) -> u64 {
+        self.used - self.mounted
+    }
+
+    /// Everything, mounted nodes included: what `audit.rs` recomputes.
+    pub(crate) fn used_with_mounts(&self) -> u64 {
         self.used
+    }
+
+    /// Takes what was added to `used` since it was `before` (the nodes a mount just made) off
+    /// the budget.
+    pub(crate) fn exempt_since(&mut self, before: u64) {
+        self.mounted += self.used - before;
     }
 
     pub(crate) fn limit(&self) -> u64 {
@@ -190,7 +217,7 @@ impl Arena {
 
     /// Fails with `InsufficientSpace` unless `extra` more bytes fit under the limit.
     pub(crate) fn ensure_room(&self, extra: u64) -> Result<(), FsError> {
-        match self.used.checked_add(extra) {
+        match self.used().checked_add(extra) {
             Some(total) if total <= self.limit => Ok(()),
             _ => Err(FsError::InsufficientSpace),
         }
@@ -213,6 +240,9 @@ impl Arena {
             atime: now,
             mtime: now,
             ctime: now,
+            read_only: false,
+            pinned: false,
+            mounted: false,
         };
         self.used += INODE_OVERHEAD + node.payload();
         self.nodes.insert(ino, Box::new(node));

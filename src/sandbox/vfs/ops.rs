@@ -127,6 +127,10 @@ impl Vfs {
             return Err(FsError::NotPermitted);
         }
         let slot = self.new_slot(new_dir, new_path, false)?;
+        self.check_writable(slot.dir)?;
+        if self.is_read_only(src) {
+            return Err(FsError::CrossDevice);
+        }
         // A named inode's payload is charged once more per name (see `insert_entry`).
         let node = self.nodes.get(src)?;
         let extra = if node.links > 0 { node.payload() } else { 0 };
@@ -171,6 +175,7 @@ impl Vfs {
         if self.nodes.is_dir(ino) {
             return Err(FsError::IsDirectory);
         }
+        self.check_writable(parent)?;
         self.nodes.remove_entry(parent, &name);
         self.nodes.touch_ctime(ino, now);
         self.nodes.touch_dir(parent, now);
@@ -201,6 +206,8 @@ impl Vfs {
             }
             (p.dir(), p.name.to_owned(), ino)
         };
+        self.check_writable(parent)?;
+        self.check_unpinned(ino)?;
         if !self.nodes.dir(ino)?.entries.is_empty() {
             return Err(FsError::NotEmpty);
         }
@@ -260,6 +267,7 @@ impl Vfs {
         if !self.nodes.is_linked(slot.dir) {
             return Err(FsError::NoEntry);
         }
+        self.check_writable(slot.dir)?;
         let payload = match &data {
             Data::Symlink(t) => t.len() as u64,
             _ => 0,

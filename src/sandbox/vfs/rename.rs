@@ -37,6 +37,7 @@ impl Vfs {
         if dst.ino == Some(src_ino) {
             return Ok(());
         }
+        self.check_mounts(src_ino, &src, &dst)?;
         self.check_replace(src_ino, &dst)?;
         self.nodes
             .ensure_room(self.rename_growth(src_ino, &src, &dst)?)?;
@@ -99,6 +100,22 @@ impl Vfs {
             freed += dst_cost;
         }
         Ok(added.saturating_sub(freed))
+    }
+
+    /// Renames never change a mount: `ReadOnly` inside one, `CrossDevice` out of one (both
+    /// directories read-only is a rename inside it), `Busy` for a mount point or a directory
+    /// leading to one, moved or replaced.
+    fn check_mounts(&self, src_ino: Ino, src: &Side, dst: &Side) -> Result<(), FsError> {
+        match (self.is_read_only(src.dir), self.is_read_only(dst.dir)) {
+            (true, true) | (false, true) => return Err(FsError::ReadOnly),
+            (true, false) => return Err(FsError::CrossDevice),
+            (false, false) => {}
+        }
+        self.check_unpinned(src_ino)?;
+        if let Some(old) = dst.ino {
+            self.check_unpinned(old)?;
+        }
+        Ok(())
     }
 
     /// Whether `src` may take `dst`'s place.

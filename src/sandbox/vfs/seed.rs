@@ -42,7 +42,7 @@ impl Vfs {
             nodes: Arena::new(limit_bytes, now),
         };
         for (path, entry) in entries {
-            vfs.seed_one(&path, entry, now)?;
+            vfs.seed_one(ROOT, &path, entry, now, Mark::Plain)?;
         }
         if vfs.used_bytes() > limit_bytes {
             return Err(SeedError::OverLimit {
@@ -53,13 +53,43 @@ impl Vfs {
         Ok(vfs)
     }
 
-    /// Creates `path` (already validated), creating missing parents as directories.
-    fn seed_one(&mut self, path: &str, entry: Entry, now: u64) -> Result<(), SeedError> {
+    /// Creates `path` (already validated) beneath directory `base`, creating missing parents
+    /// as directories, each node marked `mark`.
+    pub(super) fn seed_one(
+        &mut self,
+        base: Ino,
+        path: &str,
+        entry: Entry,
+        now: u64,
+        mark: Mark,
+    ) -> Result<(), SeedError> {
+        let (dir, name) = self.seed_parents(base, path, now, mark, |_, _| Ok(()))?;
+        match self.child(dir, name).ok().flatten() {
+            // An explicit directory that an earlier, deeper entry already implied.
+            Some(ino) if entry == Entry::Dir && self.nodes.is_dir(ino) => {}
+            Some(_) => return Err(SeedError::Conflict(path.to_owned())),
+            None => {
+                self.seed_node(dir, name, entry, now, mark);
+            }
+        }
+        Ok(())
+    }
+
+    /// Walks the parents of `path` from `base`, creating the missing ones as directories marked
+    /// `mark` and handing each to `visit`; returns the last one and the final name.
+    pub(super) fn seed_parents<'p>(
+        &mut self,
+        base: Ino,
+        path: &'p str,
+        now: u64,
+        mark: Mark,
+        mut visit: impl FnMut(&mut Vfs, Ino) -> Result<(), SeedError>,
+    ) -> Result<(Ino, &'p str), SeedError> {
         let (parents, name) = match path.rsplit_once('/') {
             Some((parents, name)) => (Some(parents), name),
             None => (None, path),
         };
-        let mut dir = ROOT;
+        let mut dir = base;
         let mut walked = 0;
         for comp in parents.into_iter().flat_map(|p| p.split('/')) {
             walked += comp.len() + usize::from(walked > 0);
@@ -71,34 +101,40 @@ impl Vfs {
                         path: path.to_owned(),
                     });
                 }
-                None => self.seed_node(dir, comp, Entry::Dir, now),
+                None => self.seed_node(dir, comp, Entry::Dir, now, mark),
             };
+            visit(self, dir)?;
         }
-        match self.child(dir, name).ok().flatten() {
-            // An explicit directory that an earlier, deeper entry already implied.
-            Some(ino) if entry == Entry::Dir && self.nodes.is_dir(ino) => {}
-            Some(_) => return Err(SeedError::Conflict(path.to_owned())),
-            None => {
-                self.seed_node(dir, name, entry, now);
-            }
-        }
-        Ok(())
+        Ok((dir, name))
     }
 
     /// Adds one seeded node; the budget is checked once the whole tree is built.
-    fn seed_node(&mut self, dir: Ino, name: &str, entry: Entry, now: u64) -> Ino {
+    pub(super) fn seed_node(
+        &mut self,
+        dir: Ino,
+        name: &str,
+        entry: Entry,
+        now: u64,
+        mark: Mark,
+    ) -> Ino {
         let data = match entry {
             Entry::File(bytes) => Data::File(bytes),
             Entry::Symlink(target) => Data::Symlink(target),
             Entry::Dir => Data::Dir(DirData::empty()),
         };
         let ino = self.nodes.alloc(data, now);
+        if let Ok(node) = self.nodes.get_mut(ino) {
+            node.mounted = mark != Mark::Plain;
+            node.read_only = mark == Mark::ReadOnly;
+            node.pinned = mark == Mark::Leading;
+        }
         self.nodes.insert_entry(dir, name.to_owned(), ino);
         ino
     }
 
     /// Every reachable entry, sorted by path bytes; the root is not listed. Hard links export
-    /// as independent copies.
+    /// as independent copies. What mounts made is left out (their files, and the directories
+    /// leading to them), but not what the guest created beside it.
     pub fn export(&self) -> Vec<(String, Entry)> {
         let mut out = Vec::new();
         // Iterative: a guest can build trees deeper than any call stack.
@@ -110,7 +146,14 @@ impl Vfs {
                 let Ok(node) = self.nodes.get(ino) else {
                     continue;
                 };
+                if node.read_only {
+                    continue;
+                }
                 let entry = match &node.data {
+                    Data::Dir(_) if node.mounted => {
+                        pending.push((ino, format!("{path}/")));
+                        continue;
+                    }
                     Data::File(bytes) => Entry::File(Arc::clone(bytes)),
                     Data::Symlink(target) => Entry::Symlink(target.clone()),
                     Data::Dir(_) => {
@@ -126,7 +169,19 @@ impl Vfs {
     }
 }
 
-fn check_seed_path(path: &str) -> Result<(), SeedError> {
+/// What seeding marks a node as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mark {
+    /// A seeded file: the guest's to change, charged and exported.
+    Plain,
+    /// A directory a mount created on the way to its mount point: pinned, not charged, not
+    /// exported, but the guest may add entries to it.
+    Leading,
+    /// A mount point or what lies under it: read-only, not charged, not exported.
+    ReadOnly,
+}
+
+pub(super) fn check_seed_path(path: &str) -> Result<(), SeedError> {
     let err = |f: fn(String) -> SeedError| Err(f(path.to_owned()));
     if path.is_empty() {
         return Err(SeedError::EmptyPath);

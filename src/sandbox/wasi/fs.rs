@@ -86,7 +86,8 @@ impl SharedFs {
     ///    asking to read, or not asking to write, opens for reading;
     /// 4. only creating or truncating stamps anything, so only they read the clock;
     /// 5. the tree opens the path (`Vfs::open_at`: Linux `openat` rules, no escapes);
-    /// 6. a directory opened for writing is `IsDirectory`, as Linux `open(2)`.
+    /// 6. a directory opened for writing is `IsDirectory`, as Linux `open(2)`, and a mounted
+    ///    file `ReadOnly` (`EROFS`).
     pub fn open(&self, dir: Ino, path: &str, request: OpenRequest) -> Result<Opened, FsFailure> {
         if request.sync {
             return Err(FsFailure::Unsupported);
@@ -106,6 +107,9 @@ impl SharedFs {
         let is_dir = vfs.stat(ino)?.kind == Kind::Dir;
         if is_dir && write {
             return Err(FsError::IsDirectory.into());
+        }
+        if write && vfs.is_read_only(ino) {
+            return Err(FsError::ReadOnly.into());
         }
         Ok(Opened {
             node: Handle::new(self, &mut vfs, ino)?,

@@ -194,6 +194,38 @@ fn step(vfs: &mut Vfs, rng: &mut Rng, held: &mut Vec<Ino>, now: u64) -> bool {
 
 /// Runs `ops` random operations from `seed`; returns the final snapshot.
 fn run(seed: u64, ops: u64) -> (Snapshot, Vec<(u64, u64)>) {
+    run_on(seed, ops, false)
+}
+
+/// What the read-only mount at `l` (and at `b/c/m`, under a seeded directory) holds.
+fn mounted() -> Vec<(String, Entry)> {
+    [
+        ("x", file("mounted")),
+        ("y", Entry::Dir),
+        ("y/z", file("zz")),
+        ("s", link("x")),
+    ]
+    .into_iter()
+    .map(|(p, e)| (p.to_string(), e))
+    .collect()
+}
+
+/// The contents of the mount at `at`, read back through the tree.
+fn mount_contents(vfs: &Vfs, at: &str) -> Vec<(String, Vec<u8>)> {
+    ["x", "y/z", "s"]
+        .iter()
+        .map(|p| {
+            let ino = vfs
+                .resolve(ROOT, &format!("{at}/{p}"), true)
+                .expect("mounted");
+            (p.to_string(), vfs.read(ino, 0, 100).expect("readable"))
+        })
+        .collect()
+}
+
+/// [`run`], with read-only mounts at `l` and `b/c/m` when `with_mounts`: random operations
+/// never change them, and every counter stays exact.
+fn run_on(seed: u64, ops: u64, with_mounts: bool) -> (Snapshot, Vec<(u64, u64)>) {
     let mut rng = Rng(seed);
     let seeded = [
         ("a", file("seed")),
@@ -206,6 +238,16 @@ fn run(seed: u64, ops: u64) -> (Snapshot, Vec<(u64, u64)>) {
         .map(|(p, e)| (p.to_string(), e))
         .collect();
     let mut vfs = Vfs::new(seeded, 6_000, T0).unwrap();
+    let charged = vfs.used_bytes();
+    let expected_mount = if with_mounts {
+        vfs.mount("l", &mounted(), T0).unwrap();
+        vfs.mount("b/c/m", &mounted(), T0).unwrap();
+        assert_eq!(vfs.used_bytes(), charged, "mounts are not charged");
+        vfs.check_invariants().unwrap();
+        Some(mount_contents(&vfs, "l"))
+    } else {
+        None
+    };
     let mut held = Vec::new();
     let mut failures = 0;
     for i in 0..ops {
@@ -221,7 +263,17 @@ fn run(seed: u64, ops: u64) -> (Snapshot, Vec<(u64, u64)>) {
         }
         vfs.check_invariants()
             .unwrap_or_else(|e| panic!("seed {seed} op {i}: {e}"));
-        check_accounting(&vfs, &held);
+        match &expected_mount {
+            Some(contents) => {
+                assert_eq!(&mount_contents(&vfs, "l"), contents, "seed {seed} op {i}");
+                assert_eq!(
+                    &mount_contents(&vfs, "b/c/m"),
+                    contents,
+                    "seed {seed} op {i}"
+                );
+            }
+            None => check_accounting(&vfs, &held),
+        }
         assert!(vfs.used_bytes() <= vfs.limit_bytes());
     }
     assert!(
@@ -231,7 +283,9 @@ fn run(seed: u64, ops: u64) -> (Snapshot, Vec<(u64, u64)>) {
     while let Some(ino) = held.pop() {
         vfs.release(ino).unwrap();
         vfs.check_invariants().unwrap();
-        check_accounting(&vfs, &held);
+        if expected_mount.is_none() {
+            check_accounting(&vfs, &held);
+        }
     }
     let hashes = snapshot(&vfs, &[])
         .2
@@ -245,6 +299,20 @@ fn run(seed: u64, ops: u64) -> (Snapshot, Vec<(u64, u64)>) {
 fn random_operations_keep_every_invariant() {
     for seed in 1..=4 {
         run(seed, 2_500);
+    }
+}
+
+#[test]
+fn random_operations_never_change_a_mount() {
+    for seed in 1..=4 {
+        let (snapshot, _) = run_on(seed, 2_500, true);
+        let exported = &snapshot.0;
+        assert!(
+            exported
+                .iter()
+                .all(|(p, _)| p != "l" && !p.starts_with("l/") && !p.starts_with("b/c/m")),
+            "mounts are not exported: {exported:?}"
+        );
     }
 }
 
