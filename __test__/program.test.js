@@ -44,9 +44,11 @@ test('cacheDir keeps compiled code on disk, checked before use', () => {
     const expected = runWasi(guest('hello'))
     const wasm = tagged(guest('hello'), `cache-${process.pid}`)
     assert.deepEqual(new Program(wasm, { cacheDir: dir }).run(), expected)
-    const files = fs.readdirSync(dir)
-    assert.equal(files.length, 1)
+    // The code itself, which a later process maps, and its checksum beside it.
+    const files = fs.readdirSync(dir).sort()
+    assert.equal(files.length, 2)
     assert.match(files[0], /^[0-9a-f]{64}-plain-[0-9a-f]{16}\.cwasm$/)
+    assert.equal(files[1], `${files[0]}.sum`)
     const entry = path.join(dir, files[0])
     const valid = fs.readFileSync(entry)
     // A fresh process, whose in-memory cache is empty, takes the entry from the disk through

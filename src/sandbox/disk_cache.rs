@@ -1,24 +1,31 @@
 //! The optional on-disk cache of compiled code, so that a fresh process runs a
 //! program it compiled before without compiling it again.
 //!
-//! This is the host's cache, never visible to guests. One file per program and codegen (plain
+//! This is the host's cache, never visible to guests. One entry per program and codegen (plain
 //! code, which the pooled and on-demand engines share, or metered code), named by the SHA-256
 //! of the wasm bytes, the codegen and a digest of wasmtime's compatibility hash (its version and
-//! every setting that affects compiled code): `<sha256>-<codegen>-<engine>.cwasm`. A file holds
-//! a magic line, the SHA-256 of its name and payload, then the payload: the serialized code the
-//! compiler made (`compiler.rs`). The name is in the checksum so that a file copied or renamed to another program's
-//! name is not loaded as that program.
+//! every setting that affects compiled code): `<sha256>-<codegen>-<engine>.cwasm`. An entry is
+//! two files: that one, holding exactly the serialized code the compiler made (`compiler.rs`),
+//! so that wasmtime maps it into memory instead of reading and copying it (a 287 MB CPython
+//! loads in tens of milliseconds), and `<name>.sum`: a magic line, whether the code is a module
+//! or a component, its length, and the xxh3-128 of the name and the code. The name is in the
+//! checksum so that files copied or renamed to another program's name are not loaded as that
+//! program.
 //!
 //! **Never trusted blindly.** Loading native code from disk is only safe if the file is what we
-//! wrote. A file is used only if its magic, length and checksum match and wasmtime accepts its
-//! header (same version, same settings); a truncated, corrupted, foreign or stale file is
-//! recompiled and replaced. Files are written to a temporary name and renamed, so a reader never
-//! sees half a file. The checksum catches accidents, not an attacker: anyone who can write the
+//! wrote. An entry is used only if its sum file's magic matches, its code file has the length
+//! the sum says, wasmtime accepts its header (same version, same settings), and the mapped code
+//! hashes to the sum ([`Entry::verify`], before any of it runs); a truncated, corrupted, foreign
+//! or stale entry is recompiled and replaced. Files are written to a temporary name and renamed,
+//! code first, so a reader never sees half a file, and one that sees a new code file with an old
+//! sum recompiles. The checksum catches accidents, not an attacker: anyone who can write the
 //! directory can plant code, so it must be writable only by the user running the host (as for any
-//! directory of executables).
+//! directory of executables). A mapped file must not be changed in place while a process uses
+//! it (the cache itself only ever replaces files by renaming): truncating one under a running
+//! process would fault it, as for any executable.
 //!
 //! **Nothing but regular files is read.** An entry is opened without following symlinks and
-//! without blocking on a FIFO, and read only if it is a regular file of at most 1 GiB, so a
+//! without blocking on a FIFO, and used only if it is a regular file of at most 1 GiB, so a
 //! symlink to `/dev/zero` or a FIFO planted at an entry's name costs a recompile, not a hang or
 //! unbounded memory. A directory that users other than its owner may write is refused
 //! ([`check_dir`]), and a directory the cache creates is writable by its owner only.
@@ -33,37 +40,119 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
-use wasmtime::Engine;
+use wasmtime::{Engine, Precompiled};
+use xxhash_rust::xxh3::Xxh3;
 
 use super::error::{CacheDirProblem, InvalidOption};
 
-/// The first bytes of every cache file; bumped when the format changes, or what a compiler
-/// checks before it writes code (`04`: the instantiation footprint), so that code from an older
-/// build is compiled again rather than trusted to have passed checks it never made.
-const MAGIC: &[u8; 8] = b"hwasi04\n";
+/// The first bytes of every sum file; bumped when the format changes, or what a compiler
+/// checks before it writes code (`05`: code and sum in two files; `04`: the instantiation
+/// footprint), so that code from an older build is compiled again rather than trusted to have
+/// passed checks it never made.
+const MAGIC: &[u8; 8] = b"hwasi05\n";
 
-/// The compiled code tagged `tag` (which code generation made it) for `wasm` stored in `dir`,
-/// if a valid entry is there.
+/// A sum file: the magic, the kind byte, the code's length and its checksum.
+const SUM_BYTES: usize = MAGIC.len() + 1 + 8 + 16;
+
+/// A cache entry found on disk: its code file, open, for wasmtime to map.
+pub struct Entry {
+    file: File,
+    #[cfg(not(target_os = "linux"))]
+    path: PathBuf,
+    name: String,
+    len: u64,
+    checksum: u128,
+    component: bool,
+}
+
+impl Entry {
+    /// The code file, open.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// A path that names the open code file itself (on Linux its `/proc/self/fd` link, so a
+    /// file renamed over the entry meanwhile is not the one loaded).
+    pub fn path(&self) -> PathBuf {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            PathBuf::from(format!("/proc/self/fd/{}", self.file.as_raw_fd()))
+        }
+        #[cfg(not(target_os = "linux"))]
+        self.path.clone()
+    }
+
+    /// Whether the code is a component (otherwise a core module).
+    pub fn is_component(&self) -> bool {
+        self.component
+    }
+
+    /// Whether `image`, the code as wasmtime mapped it, is what the cache wrote.
+    pub fn verify(&self, image: &[u8]) -> bool {
+        image.len() as u64 == self.len && checksum(&self.name, image) == self.checksum
+    }
+}
+
+/// The entry tagged `tag` (which code generation made it) for `wasm` in `dir`, if one is there
+/// whose sum file and length match; its contents are checked once mapped ([`Entry::verify`]).
 /// Nothing is read from a directory that fails [`check_dir`] now: it is checked at every use,
 /// not only when the program was made, since a directory may be opened to others later and
 /// code for the fuel and on-demand engines is loaded on a later run.
-pub fn read_code(engine: &Engine, tag: &str, wasm: &[u8], dir: &Path) -> Option<Vec<u8>> {
+pub fn find_code(engine: &Engine, tag: &str, wasm: &[u8], dir: &Path) -> Option<Entry> {
     check_dir(dir).ok()?;
     let name = file_name(engine, tag, wasm);
-    // The checksum catches damage; wasmtime's header check catches a payload that is not
-    // serialized code at all (the version and settings are in the name).
-    read(&dir.join(&name), &name).filter(|code| Engine::detect_precompiled(code).is_some())
+    let sum = read_small(&dir.join(format!("{name}.sum")))?;
+    if sum.len() != SUM_BYTES || !sum.starts_with(MAGIC) {
+        return None;
+    }
+    let at = MAGIC.len();
+    let component = match sum[at] {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let len = u64::from_le_bytes(sum[at + 1..at + 9].try_into().ok()?);
+    let checksum = u128::from_le_bytes(sum[at + 9..at + 25].try_into().ok()?);
+    let path = dir.join(&name);
+    let file = open_entry(&path).ok()?;
+    #[cfg(target_os = "linux")]
+    drop(path);
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() != len || len > MAX_ENTRY_BYTES {
+        return None;
+    }
+    Some(Entry {
+        file,
+        #[cfg(not(target_os = "linux"))]
+        path,
+        name,
+        len,
+        checksum,
+        component,
+    })
 }
 
 /// Stores `code`, compiled from `wasm` by `engine`'s settings with the code generation named
-/// `tag`, in `dir`. Best-effort: a
-/// cache that cannot be written is a cache miss next time.
-pub fn store_code(engine: &Engine, tag: &str, wasm: &[u8], dir: &Path, code: &[u8]) {
+/// `tag`, in `dir`; whether it was stored. Best-effort: a cache that cannot be written is a
+/// cache miss next time.
+pub fn store_code(engine: &Engine, tag: &str, wasm: &[u8], dir: &Path, code: &[u8]) -> bool {
     if check_dir(dir).is_err() {
-        return;
+        return false;
     }
+    let component = match Engine::detect_precompiled(code) {
+        Some(Precompiled::Module) => 0u8,
+        Some(Precompiled::Component) => 1u8,
+        None => return false,
+    };
     let name = file_name(engine, tag, wasm);
-    let _ = write(dir, &dir.join(&name), &checksum(&name, code), code);
+    let mut sum = Vec::with_capacity(SUM_BYTES);
+    sum.extend_from_slice(MAGIC);
+    sum.push(component);
+    sum.extend_from_slice(&(code.len() as u64).to_le_bytes());
+    sum.extend_from_slice(&checksum(&name, code).to_le_bytes());
+    write(dir, &dir.join(&name), code).is_ok()
+        && write(dir, &dir.join(format!("{name}.sum")), &sum).is_ok()
 }
 
 fn file_name(engine: &Engine, tag: &str, wasm: &[u8]) -> String {
@@ -77,41 +166,30 @@ fn file_name(engine: &Engine, tag: &str, wasm: &[u8]) -> String {
     )
 }
 
-/// What a cache file named `name` stores before `payload`.
-fn checksum(name: &str, payload: &[u8]) -> [u8; 32] {
-    let mut digest = Sha256::new();
-    digest.update(name.as_bytes());
-    digest.update(payload);
-    digest.finalize().into()
+/// What the sum file of the entry named `name` holds for `code`.
+fn checksum(name: &str, code: &[u8]) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(name.as_bytes());
+    hasher.update(code);
+    hasher.digest128()
 }
 
-/// The verified payload of the cache file at `path`, named `name`, if there is a valid one.
-/// The largest cache file read: compiled code is about twice the size of its wasm (the 19 MB
-/// CPython component compiles to 36 MB), so this holds a program of several hundred MB.
+/// The largest code file used: compiled code is about three times the size of its wasm (the
+/// 95 MB CPython module compiles to 287 MB), so this holds a program of several hundred MB.
 const MAX_ENTRY_BYTES: u64 = 1 << 30;
 
-/// The payload of the cache file at `path`, if it is a regular file of at most
-/// [`MAX_ENTRY_BYTES`] whose magic and checksum match. Anything else planted at the name (a
-/// symlink, a FIFO, a device, a directory, a huge file) is not read: the program is compiled
-/// and the entry replaced.
-fn read(path: &Path, name: &str) -> Option<Vec<u8>> {
+/// The contents of the sum file at `path`, if it is a regular file of the right size.
+fn read_small(path: &Path) -> Option<Vec<u8>> {
     let file = open_entry(path).ok()?;
     let metadata = file.metadata().ok()?;
-    if !metadata.is_file() || metadata.len() > MAX_ENTRY_BYTES {
+    if !metadata.is_file() || metadata.len() != SUM_BYTES as u64 {
         return None;
     }
-    let mut bytes = Vec::new();
-    bytes.try_reserve_exact(metadata.len() as usize).ok()?;
-    // Bounded even if the file grows while it is read.
-    file.take(MAX_ENTRY_BYTES + 1)
+    let mut bytes = Vec::with_capacity(SUM_BYTES);
+    file.take(SUM_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .ok()?;
-    let header = MAGIC.len() + 32;
-    if bytes.len() as u64 > MAX_ENTRY_BYTES || bytes.len() < header || !bytes.starts_with(MAGIC) {
-        return None;
-    }
-    let payload = bytes.split_off(header);
-    (checksum(name, &payload)[..] == bytes[MAGIC.len()..]).then_some(payload)
+    Some(bytes)
 }
 
 /// Opens a cache entry for reading without following a symlink at its name (`O_NOFOLLOW`) and
@@ -158,7 +236,7 @@ pub fn check_dir(dir: &Path) -> Result<(), InvalidOption> {
     Ok(())
 }
 
-fn write(dir: &Path, path: &Path, checksum: &[u8], payload: &[u8]) -> std::io::Result<()> {
+fn write(dir: &Path, path: &Path, payload: &[u8]) -> std::io::Result<()> {
     // A name no other writer uses at the same time: this process and a counter.
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     create_private_dir(dir)?;
@@ -172,8 +250,6 @@ fn write(dir: &Path, path: &Path, checksum: &[u8], payload: &[u8]) -> std::io::R
     ));
     let written = (|| {
         let mut file = std::fs::File::create(&temp)?;
-        file.write_all(MAGIC)?;
-        file.write_all(checksum)?;
         file.write_all(payload)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)

@@ -39,7 +39,7 @@ use wasmtime::{PoolConcurrencyLimitError, Store};
 
 use clock::VirtualClock;
 use ending::LimitExceeded;
-use engine::{Codegen, Flavor, Linked, Pre};
+use engine::{Code, Codegen, Flavor, Linked, Pre};
 use limits::{Budget, Watchdog};
 use store::StoreData;
 use vfs::Vfs;
@@ -95,25 +95,34 @@ impl Program {
         if let Some(dir) = &cache_dir {
             disk_cache::check_dir(dir).map_err(SandboxError::InvalidOptions)?;
         }
-        let code = code(&wasm, Codegen::Plain, cache_dir.as_deref(), budget)?;
+        let has_pool = engine::shared(Flavor::Pooled)?.is_some();
         // The pooled and on-demand engines load the same code. Code the pool cannot hold fails
         // to load there (found without compiling again), and loads on the on-demand engine. A
         // program that is not a command the host can link fails the same on every engine.
-        let pooled = match engine::shared(Flavor::Pooled)? {
-            // SAFETY: `code` is the compiler's, for plain code.
-            Some(_) => match unsafe { engine::load(&code, Flavor::Pooled) } {
-                Ok(pre) => Some(pre),
-                Err(engine::Failure::Code(_)) => None,
-                Err(engine::Failure::Program(e)) => return Err(e),
+        let (pooled, on_demand) = with_code(
+            &wasm,
+            Codegen::Plain,
+            cache_dir.as_deref(),
+            budget,
+            |code| {
+                let pooled = match has_pool {
+                    // SAFETY: `code` is the compiler's, for plain code.
+                    true => match unsafe { engine::load(code, Flavor::Pooled) } {
+                        Ok(pre) => Some(pre),
+                        Err(engine::Failure::Code(_)) => None,
+                        Err(failure) => return Err(failure),
+                    },
+                    false => None,
+                };
+                let on_demand = OnceLock::new();
+                if pooled.is_none() {
+                    // SAFETY: as above.
+                    let pre = unsafe { engine::load(code, Flavor::OnDemand) }?;
+                    let _ = on_demand.set(Ok(pre));
+                }
+                Ok((pooled, on_demand))
             },
-            None => None,
-        };
-        let on_demand = OnceLock::new();
-        if pooled.is_none() {
-            // SAFETY: as above.
-            let pre = unsafe { engine::load(&code, Flavor::OnDemand) }?;
-            let _ = on_demand.set(Ok(pre));
-        }
+        )?;
         Ok(Self {
             wasm,
             cache_dir,
@@ -145,14 +154,14 @@ impl Program {
         if let Some(done) = slot.get() {
             return done.as_ref().map_err(Clone::clone);
         }
-        let loaded = code(
+        let loaded = with_code(
             &self.wasm,
             flavor.codegen(),
             self.cache_dir.as_deref(),
             budget,
-        )
-        // SAFETY: `code` is the compiler's, for this flavor's codegen.
-        .and_then(|code| Ok(unsafe { engine::load(&code, flavor) }?));
+            // SAFETY: `code` is the compiler's, for this flavor's codegen.
+            |code| unsafe { engine::load(code, flavor) },
+        );
         if let Err(SandboxError::Stopped(spent)) = loaded {
             return Err(SandboxError::Stopped(spent));
         }
@@ -216,27 +225,48 @@ impl Program {
     }
 }
 
-/// The serialized code of `codegen` for `wasm`: from the disk cache in `cache_dir` if it holds
-/// it, otherwise compiled within `budget` (and stored there).
-fn code(
+/// What `load` makes of the code of `codegen` for `wasm`: from the disk cache in `cache_dir`
+/// if it holds a valid entry (mapped, not read), otherwise compiled within `budget` (and stored
+/// there, then loaded from there, so that the process keeps the mapped file rather than a copy
+/// of it). An entry that turns out stale or damaged once mapped is compiled again and replaced.
+fn with_code<T>(
     wasm: &[u8],
     codegen: Codegen,
     cache_dir: Option<&Path>,
     budget: &Budget,
-) -> Result<Vec<u8>, SandboxError> {
+    load: impl Fn(&Code) -> Result<T, engine::Failure>,
+) -> Result<T, SandboxError> {
     let Some(dir) = cache_dir else {
-        return compiler::compile(codegen, wasm, budget);
+        let code = compiler::compile(codegen, wasm, budget)?;
+        return Ok(load(&Code::Compiled(code))?);
     };
     // Cache files are named with the settings of an engine that runs the code (the same as the
     // compiler's), which a run builds anyway: building a compiler engine only for its name
     // cost a warm start 5 ms.
     let engine = engine::running(codegen)?;
-    if let Some(code) = disk_cache::read_code(engine, codegen.tag(), wasm, dir) {
-        return Ok(code);
+    // `None` when there is no valid entry.
+    let from_disk = || {
+        let entry = disk_cache::find_code(engine, codegen.tag(), wasm, dir)?;
+        match load(&Code::Cached(entry)) {
+            Err(engine::Failure::Stale) => None,
+            done => Some(done.map_err(SandboxError::from)),
+        }
+    };
+    if let Some(done) = from_disk() {
+        return done;
     }
     let code = compiler::compile(codegen, wasm, budget)?;
-    disk_cache::store_code(engine, codegen.tag(), wasm, dir, &code);
-    Ok(code)
+    if !disk_cache::store_code(engine, codegen.tag(), wasm, dir, &code) {
+        return Ok(load(&Code::Compiled(code))?);
+    }
+    // Loaded from the file just written, so that the process keeps one mapped copy of the code.
+    drop(code);
+    if let Some(done) = from_disk() {
+        return done;
+    }
+    // The entry was replaced or damaged as soon as it was written: compiled again, in memory.
+    let code = compiler::compile(codegen, wasm, budget)?;
+    Ok(load(&Code::Compiled(code))?)
 }
 
 /// Compiles (or finds in the program cache) and runs `wasm` within one budget of

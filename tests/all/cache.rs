@@ -60,7 +60,8 @@ fn cache() {
         &in_dir,
         &program(component(1000).into(), Some(dir.clone())).unwrap()
     ));
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    // One entry: the code and its sum file.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
     let bad = || program(Arc::from(&b"\0asm\x0d\0\x01\0garbage"[..]), None).map(|_| ());
     assert!(matches!(bad(), Err(SandboxError::InvalidWasm(_))));
@@ -77,7 +78,7 @@ fn cache() {
         matches!(&first, Err(SandboxError::InvalidWasm(m)) if m.starts_with("the module imports")),
         "{first:?}"
     );
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(link(), first);
     assert!(!dir.exists(), "the rejected module was compiled again");

@@ -17,14 +17,36 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The one cache file in `dir`.
+/// The code file of the one cache entry in `dir` (its sum file is beside it).
 fn entry(dir: &PathBuf) -> PathBuf {
-    let files: Vec<_> = std::fs::read_dir(dir)
+    let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    files.into_iter().next().unwrap()
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files[1], sum_of(&files[0]));
+    files.swap_remove(0)
+}
+
+/// The sum file of the code file at `path`.
+fn sum_of(path: &Path) -> PathBuf {
+    let mut sum = path.as_os_str().to_owned();
+    sum.push(".sum");
+    sum.into()
+}
+
+/// A sum file for `code` under `name`, as the cache writes it: magic, kind (0: module,
+/// 1: component), length, xxh3-128 of the name and the code.
+fn sum_for(name: &str, component: bool, code: &[u8]) -> Vec<u8> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(name.as_bytes());
+    hasher.update(code);
+    let mut sum = b"hwasi05\n".to_vec();
+    sum.push(u8::from(component));
+    sum.extend_from_slice(&(code.len() as u64).to_le_bytes());
+    sum.extend_from_slice(&hasher.digest128().to_le_bytes());
+    sum
 }
 
 #[test]
@@ -45,6 +67,8 @@ fn disk_cache() {
         "{name}"
     );
     let valid = std::fs::read(&path).unwrap();
+    let valid_sum = std::fs::read(sum_of(&path)).unwrap();
+    assert_eq!(valid_sum, sum_for(&name, true, &valid));
     let written = std::fs::metadata(&path).unwrap().modified().unwrap();
 
     // A valid entry is loaded, not rewritten.
@@ -54,31 +78,45 @@ fn disk_cache() {
         written
     );
 
-    // A flipped byte, a truncated file, a checksummed foreign payload and another program's
-    // valid entry copied to this name are each recompiled and replaced by a valid entry.
-    let mut flipped = valid.clone();
-    let last = flipped.len() - 1;
-    flipped[last] ^= 1;
-    let truncated = valid[..valid.len() / 2].to_vec();
-    let foreign = {
-        let payload = b"not compiled code".to_vec();
-        use sha2::Digest;
-        let mut digest = sha2::Sha256::new();
-        digest.update(name.as_bytes());
-        digest.update(&payload);
-        let mut file = valid[..8].to_vec();
-        file.extend_from_slice(&digest.finalize());
-        file.extend_from_slice(&payload);
-        file
+    // A flipped byte (the first, in the header wasmtime checks, and the last, which only the
+    // checksum sees), a truncated file, a foreign payload with a matching sum, another
+    // program's valid entry copied to this name, and damaged sum files are each recompiled
+    // and replaced by a valid entry.
+    let flip = |at: usize| {
+        let mut flipped = valid.clone();
+        flipped[at] ^= 1;
+        flipped
     };
+    let truncated = valid[..valid.len() / 2].to_vec();
+    let foreign = b"not compiled code".to_vec();
     let other_dir = temp_dir("disk_cache_other");
     Program::with_cache(guest_bytes("echo"), Some(other_dir.clone())).unwrap();
-    let other = std::fs::read(entry(&other_dir)).unwrap();
+    let other_path = entry(&other_dir);
+    let other = std::fs::read(&other_path).unwrap();
+    let other_sum = std::fs::read(sum_of(&other_path)).unwrap();
     std::fs::remove_dir_all(&other_dir).unwrap();
-    for damaged in [flipped, truncated, foreign, other, Vec::new()] {
-        std::fs::write(&path, &damaged).unwrap();
+    let sum = |code: &[u8]| sum_for(&name, true, code);
+    let mut wrong_magic = valid_sum.clone();
+    wrong_magic[5] = b'4';
+    let as_module = sum_for(&name, false, &valid);
+    let cases = [
+        (flip(0), valid_sum.clone()),
+        (flip(valid.len() - 1), valid_sum.clone()),
+        (truncated.clone(), sum(&truncated)),
+        (foreign.clone(), sum(&foreign)),
+        (other.clone(), other_sum),
+        (other.clone(), sum(&other)[..20].to_vec()),
+        (valid.clone(), wrong_magic),
+        (valid.clone(), as_module),
+        (valid.clone(), Vec::new()),
+        (Vec::new(), sum(&[])),
+    ];
+    for (i, (code, code_sum)) in cases.into_iter().enumerate() {
+        std::fs::write(&path, &code).unwrap();
+        std::fs::write(sum_of(&path), &code_sum).unwrap();
         run_cached();
-        assert_eq!(std::fs::read(&path).unwrap(), valid);
+        assert_eq!(std::fs::read(&path).unwrap(), valid, "case {i}");
+        assert_eq!(std::fs::read(sum_of(&path)).unwrap(), valid_sum, "case {i}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

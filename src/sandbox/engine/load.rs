@@ -6,6 +6,7 @@ use wasmtime::{Engine, ExternType, InstancePre, Module, Precompiled};
 
 use super::{Flavor, Shared, shared};
 use crate::sandbox::bindings::CommandPre;
+use crate::sandbox::disk_cache;
 use crate::sandbox::error::SandboxError;
 use crate::sandbox::heap;
 use crate::sandbox::report;
@@ -48,10 +49,21 @@ impl Pre {
     }
 }
 
+/// Compiled code to load: serialized in memory, or a disk cache entry that wasmtime maps.
+pub enum Code {
+    /// What the compiler returned.
+    Compiled(Vec<u8>),
+    /// A disk cache entry, checked once mapped.
+    Cached(disk_cache::Entry),
+}
+
 /// Where loading a program failed.
 pub enum Failure {
     /// Loading the code: for the pooled engine, code beyond the pool's limits.
     Code(SandboxError),
+    /// A disk cache entry that is not what the cache wrote (damaged, or from another build):
+    /// compile again.
+    Stale,
     /// Checking the compiled program: not a command, or imports the host does not provide. The
     /// same on every engine, so no other engine is tried.
     Program(SandboxError),
@@ -61,6 +73,7 @@ impl From<Failure> for SandboxError {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Code(e) | Failure::Program(e) => e,
+            Failure::Stale => SandboxError::Internal("a cached program is damaged".to_owned()),
         }
     }
 }
@@ -73,7 +86,7 @@ impl From<Failure> for SandboxError {
 /// `code` must be what [`precompile`](crate::sandbox::compiler::precompile) returned, in this process or in a compiler process of
 /// this same build (or a disk cache entry whose checksum proves it is): deserializing trusts it
 /// to be code wasmtime compiled. wasmtime itself refuses code of another version or settings.
-pub unsafe fn load(code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
+pub unsafe fn load(code: &Code, flavor: Flavor) -> Result<Pre, Failure> {
     // SAFETY: the caller's promise.
     let (linked, heap_bytes) = heap::measured(|| unsafe { link(code, flavor) });
     Ok(Pre {
@@ -86,22 +99,41 @@ pub unsafe fn load(code: &[u8], flavor: Flavor) -> Result<Pre, Failure> {
 ///
 /// # Safety
 /// As for [`load`].
-unsafe fn link(code: &[u8], flavor: Flavor) -> Result<Linked, Failure> {
+unsafe fn link(code: &Code, flavor: Flavor) -> Result<Linked, Failure> {
     let shared = shared(flavor).map_err(Failure::Code)?.ok_or_else(|| {
         Failure::Code(SandboxError::Internal(
             "the pooling allocator is not available".to_owned(),
         ))
     })?;
     let engine = &shared.engine;
-    if Engine::detect_precompiled(code) == Some(Precompiled::Module) {
-        // SAFETY: the caller's promise.
-        let module = unsafe { Module::deserialize(engine, code) }
-            .map_err(|e| Failure::Code(unloadable(e)))?;
-        return link_module(shared, &module).map(Linked::Module);
-    }
-    // SAFETY: the caller's promise.
-    let component = unsafe { Component::deserialize(engine, code) }
-        .map_err(|e| Failure::Code(unloadable(e)))?;
+    // A cached entry that no engine accepts is stale; the pooled engine may refuse it only for
+    // its limits, and the on-demand engine tries it next.
+    let refused = |e: wasmtime::Error| match code {
+        Code::Cached(_) if flavor != Flavor::Pooled && !report::out_of_memory(&e) => Failure::Stale,
+        _ => Failure::Code(unloadable(e)),
+    };
+    // SAFETY (each deserialization): the caller's promise; a cached entry's code is checked
+    // against its sum before anything runs it.
+    let linked = match code {
+        Code::Compiled(code) if Engine::detect_precompiled(code) == Some(Precompiled::Module) => {
+            let module = unsafe { Module::deserialize(engine, code) }.map_err(refused)?;
+            return link_module(shared, &module).map(Linked::Module);
+        }
+        Code::Compiled(code) => unsafe { Component::deserialize(engine, code) }.map_err(refused),
+        Code::Cached(entry) if !entry.is_component() => {
+            let file = entry.file().try_clone().map_err(|_| Failure::Stale)?;
+            let module = unsafe { Module::deserialize_open_file(engine, file) }.map_err(refused)?;
+            check_image(entry, module.image_range())?;
+            return link_module(shared, &module).map(Linked::Module);
+        }
+        Code::Cached(entry) => {
+            let component =
+                unsafe { Component::deserialize_file(engine, entry.path()) }.map_err(refused)?;
+            check_image(entry, component.image_range())?;
+            Ok(component)
+        }
+    };
+    let component = linked?;
     let pre = shared.linker.instantiate_pre(&component).map_err(|e| {
         Failure::Program(invalid(
             "the component imports what the sandbox does not provide",
@@ -111,6 +143,21 @@ unsafe fn link(code: &[u8], flavor: Flavor) -> Result<Linked, Failure> {
     CommandPre::new(pre)
         .map(Linked::Command)
         .map_err(|e| Failure::Program(invalid("the component is not a wasi:cli/command", e)))
+}
+
+/// `Stale` unless the mapped code at `image` is what the cache entry's sum says.
+fn check_image(
+    entry: &disk_cache::Entry,
+    image: std::ops::Range<*const u8>,
+) -> Result<(), Failure> {
+    let len = (image.end as usize).saturating_sub(image.start as usize);
+    // SAFETY: wasmtime keeps the image mapped and readable while the program it loaded lives,
+    // and nothing writes to it.
+    let bytes = unsafe { std::slice::from_raw_parts(image.start, len) };
+    if entry.verify(bytes) {
+        return Ok(());
+    }
+    Err(Failure::Stale)
 }
 
 /// Code that compiled but does not load: beyond the pool's limits (the only expected case,

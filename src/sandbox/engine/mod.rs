@@ -52,7 +52,7 @@ use super::store::StoreData;
 mod load;
 
 pub(crate) use load::invalid;
-pub use load::{Failure, Linked, Pre, load};
+pub use load::{Code, Failure, Linked, Pre, load};
 
 /// The most wasm stack a guest may use before a stack-overflow trap.
 pub const MAX_WASM_STACK: usize = 1 << 20;
