@@ -90,6 +90,42 @@ test('a cacheDir other users may write is refused, on every call and every later
   fs.rmSync(dir, { recursive: true })
 })
 
+test('a damaged disk cache entry never reaches wasmtime: one flipped bit once broke the whole process', () => {
+  // Found by an attack review: flipping 0x20 at 0x40df of this module's cached code (a byte of
+  // wasmtime's metadata, on this build) made wasmtime's deserializer panic with its type
+  // registry locked; the program threw, and so did every later run in the process. The
+  // checksum is now checked before wasmtime reads the file, so the entry is recompiled and
+  // replaced, wherever the flipped bit is.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hermetic-wasi-flip-'))
+  const wat = `(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1) (data (i32.const 100) "hello A\\n")
+    (func (export "_start") (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 8))
+      (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`
+  const script = (flip) => `const { runWasi } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const fs = require('fs'), path = require('path'), dir = ${JSON.stringify(dir)}
+    const code = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.cwasm')) ?? 'none')
+    if (${flip} >= 0) {
+      const bytes = fs.readFileSync(code)
+      bytes[${flip} % bytes.length] ^= 0x20
+      fs.unlinkSync(code)
+      fs.writeFileSync(code, bytes)
+    }
+    const cached = runWasi(${JSON.stringify(wat)}, { cacheDir: dir })
+    const other = runWasi('(module (func (export "_start")))')
+    process.stdout.write(JSON.stringify([cached.outcome, cached.stdout.toString(), other.outcome]))`
+  try {
+    const expected = JSON.stringify(['exited', 'hello A\n', 'exited'])
+    assert.equal(execFileSync(process.execPath, ['-e', script(-1)]).toString(), expected)
+    const valid = fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f)))
+    for (const flip of [0x40df, 0x4000, 0x2000, 0]) {
+      assert.equal(execFileSync(process.execPath, ['-e', script(flip)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(), expected, `flip at ${flip}`)
+      assert.deepEqual(fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f))), valid)
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('a trap backtrace cuts each function name at 1024 bytes (a 4 MB name once made 80 MB)', () => {
   const name = 'a'.repeat(4 << 20)
   const wat = `(module (memory (export "memory") 1)

@@ -123,6 +123,13 @@ test('Mount.fromDirectory reads a host directory once: files, directories, symli
       code: 'ERR_INVALID_OPTIONS',
       message: `${path.join(dir, 'pipe')} is not a file, a directory or a symlink`,
     })
+    fs.rmSync(path.join(dir, 'pipe'))
+    // Sizes are checked before reading: a sparse 6 GiB file is refused at once, not read.
+    fs.closeSync(fs.openSync(path.join(dir, 'sparse'), 'w'))
+    fs.truncateSync(path.join(dir, 'sparse'), 6 * 2 ** 30)
+    const started = Date.now()
+    assert.throws(() => Mount.fromDirectory(dir), { code: 'ERR_INVALID_OPTIONS', message: `${dir} holds more than 4 GiB of files` })
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`)
     assert.throws(() => Mount.fromDirectory(path.join(dir, 'a.txt')), {
       code: 'ERR_INVALID_OPTIONS',
       message: `${path.join(dir, 'a.txt')} is not a directory`,

@@ -14,9 +14,11 @@
 //!
 //! **Never trusted blindly.** Loading native code from disk is only safe if the file is what we
 //! wrote. An entry is used only if its sum file's magic matches, its code file has the length
-//! the sum says, wasmtime accepts its header (same version, same settings), and the mapped code
-//! hashes to the sum ([`Entry::verify`], before any of it runs); a truncated, corrupted, foreign
-//! or stale entry is recompiled and replaced. Files are written to a temporary name and renamed,
+//! the sum says and hashes to the sum (read through a private mapping, before wasmtime sees a
+//! byte of it: wasmtime's deserializer trusts its input, and one flipped byte in its metadata
+//! made it panic with its type registry's lock held, breaking every later run), and wasmtime
+//! accepts its header (same version, same settings); a truncated, corrupted, foreign or stale
+//! entry is recompiled and replaced. Files are written to a temporary name and renamed,
 //! code first, so a reader never sees half a file, and one that sees a new code file with an old
 //! sum recompiles. The checksum catches accidents, not an attacker: anyone who can write the
 //! directory can plant code, so it must be writable only by the user running the host (as for any
@@ -54,14 +56,11 @@ const MAGIC: &[u8; 8] = b"hwasi05\n";
 /// A sum file: the magic, the kind byte, the code's length and its checksum.
 const SUM_BYTES: usize = MAGIC.len() + 1 + 8 + 16;
 
-/// A cache entry found on disk: its code file, open, for wasmtime to map.
+/// A cache entry found on disk and checked: its code file, open, for wasmtime to map.
 pub struct Entry {
     file: File,
     #[cfg(not(target_os = "linux"))]
     path: PathBuf,
-    name: String,
-    len: u64,
-    checksum: u128,
     component: bool,
 }
 
@@ -87,15 +86,10 @@ impl Entry {
     pub fn is_component(&self) -> bool {
         self.component
     }
-
-    /// Whether `image`, the code as wasmtime mapped it, is what the cache wrote.
-    pub fn verify(&self, image: &[u8]) -> bool {
-        image.len() as u64 == self.len && checksum(&self.name, image) == self.checksum
-    }
 }
 
 /// The entry tagged `tag` (which code generation made it) for `wasm` in `dir`, if one is there
-/// whose sum file and length match; its contents are checked once mapped ([`Entry::verify`]).
+/// whose code matches its sum file.
 /// Nothing is read from a directory that fails [`check_dir`] now: it is checked at every use,
 /// not only when the program was made, since a directory may be opened to others later and
 /// code for the fuel and on-demand engines is loaded on a later run.
@@ -122,15 +116,57 @@ pub fn find_code(engine: &Engine, tag: &str, wasm: &[u8], dir: &Path) -> Option<
     if !metadata.is_file() || metadata.len() != len || len > MAX_ENTRY_BYTES {
         return None;
     }
+    if file_checksum(&name, &file, len)? != checksum {
+        return None;
+    }
     Some(Entry {
         file,
         #[cfg(not(target_os = "linux"))]
         path,
-        name,
-        len,
-        checksum,
         component,
     })
+}
+
+/// What [`checksum`] gives for the `len` bytes of `file`, read through a private read-only
+/// mapping (no copy; the pages stay in the page cache for wasmtime's own mapping next).
+#[cfg(unix)]
+fn file_checksum(name: &str, file: &File, len: u64) -> Option<u128> {
+    use std::os::fd::AsRawFd;
+    let len = usize::try_from(len).ok()?;
+    if len == 0 {
+        return Some(checksum(name, &[]));
+    }
+    // SAFETY: a new read-only mapping of an open regular file, read only while it exists and
+    // unmapped below. (A file truncated meanwhile would fault the process: the cache only ever
+    // replaces files by renaming them.)
+    let at = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_PRIVATE,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    if at == libc::MAP_FAILED {
+        return None;
+    }
+    // SAFETY: `len` readable bytes at `at`, mapped just above.
+    let sum = checksum(name, unsafe {
+        std::slice::from_raw_parts(at.cast::<u8>(), len)
+    });
+    // SAFETY: the mapping made above, no longer borrowed.
+    unsafe { libc::munmap(at, len) };
+    Some(sum)
+}
+
+#[cfg(not(unix))]
+fn file_checksum(name: &str, mut file: &File, len: u64) -> Option<u128> {
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(usize::try_from(len).ok()?).ok()?;
+    file.take(len).read_to_end(&mut bytes).ok()?;
+    Some(checksum(name, &bytes))
 }
 
 /// Stores `code`, compiled from `wasm` by `engine`'s settings with the code generation named

@@ -228,7 +228,7 @@ impl Program {
 /// What `load` makes of the code of `codegen` for `wasm`: from the disk cache in `cache_dir`
 /// if it holds a valid entry (mapped, not read), otherwise compiled within `budget` (and stored
 /// there, then loaded from there, so that the process keeps the mapped file rather than a copy
-/// of it). An entry that turns out stale or damaged once mapped is compiled again and replaced.
+/// of it). An entry that wasmtime refuses is compiled again and replaced.
 fn with_code<T>(
     wasm: &[u8],
     codegen: Codegen,

@@ -85,15 +85,14 @@ impl Mount {
                     })?;
                     Entry::Symlink(target)
                 } else if kind.is_file() {
-                    let data = std::fs::read(&path)
-                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                    bytes = bytes.saturating_add(data.len() as u64);
-                    if bytes > MAX_DIRECTORY_BYTES {
-                        return Err(format!(
+                    let data = read_file(&path, MAX_DIRECTORY_BYTES - bytes).ok_or_else(|| {
+                        format!(
                             "{shown} holds more than {} GiB of files",
                             MAX_DIRECTORY_BYTES >> 30
-                        ));
-                    }
+                        )
+                    })?;
+                    let data = data.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    bytes += data.len() as u64;
                     Entry::File(Arc::new(data))
                 } else {
                     return Err(format!(
@@ -121,6 +120,32 @@ impl Mount {
     pub fn file_bytes(&self) -> u64 {
         self.0.file_bytes
     }
+}
+
+/// The contents of the regular file at `path` if they are at most `room` bytes (`None` past
+/// it: its size is checked before reading, and the read is bounded too, since files such as
+/// `/proc`'s say 0). Opened without blocking, so that a file that would wait for data (like
+/// `/proc/kmsg`) fails instead of hanging.
+fn read_file(path: &Path, room: u64) -> Option<std::io::Result<Vec<u8>>> {
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    let file = match open.open(path) {
+        Ok(file) => file,
+        Err(e) => return Some(Err(e)),
+    };
+    match file.metadata() {
+        Ok(metadata) if metadata.len() > room => return None,
+        Ok(_) => {}
+        Err(e) => return Some(Err(e)),
+    }
+    let mut data = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(&mut std::io::Read::take(file, room + 1), &mut data)
+    {
+        return Some(Err(e));
+    }
+    (data.len() as u64 <= room).then_some(Ok(data))
 }
 
 impl PartialEq for Mount {

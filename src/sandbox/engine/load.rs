@@ -53,7 +53,7 @@ impl Pre {
 pub enum Code {
     /// What the compiler returned.
     Compiled(Vec<u8>),
-    /// A disk cache entry, checked once mapped.
+    /// A disk cache entry whose code matched its sum.
     Cached(disk_cache::Entry),
 }
 
@@ -61,8 +61,7 @@ pub enum Code {
 pub enum Failure {
     /// Loading the code: for the pooled engine, code beyond the pool's limits.
     Code(SandboxError),
-    /// A disk cache entry that is not what the cache wrote (damaged, or from another build):
-    /// compile again.
+    /// A disk cache entry that wasmtime refuses although its checksum matched: compile again.
     Stale,
     /// Checking the compiled program: not a command, or imports the host does not provide. The
     /// same on every engine, so no other engine is tried.
@@ -112,8 +111,8 @@ unsafe fn link(code: &Code, flavor: Flavor) -> Result<Linked, Failure> {
         Code::Cached(_) if flavor != Flavor::Pooled && !report::out_of_memory(&e) => Failure::Stale,
         _ => Failure::Code(unloadable(e)),
     };
-    // SAFETY (each deserialization): the caller's promise; a cached entry's code is checked
-    // against its sum before anything runs it.
+    // SAFETY (each deserialization): the caller's promise; a cached entry's code was checked
+    // against its sum when it was found.
     let linked = match code {
         Code::Compiled(code) if Engine::detect_precompiled(code) == Some(Precompiled::Module) => {
             let module = unsafe { Module::deserialize(engine, code) }.map_err(refused)?;
@@ -123,14 +122,10 @@ unsafe fn link(code: &Code, flavor: Flavor) -> Result<Linked, Failure> {
         Code::Cached(entry) if !entry.is_component() => {
             let file = entry.file().try_clone().map_err(|_| Failure::Stale)?;
             let module = unsafe { Module::deserialize_open_file(engine, file) }.map_err(refused)?;
-            check_image(entry, module.image_range())?;
             return link_module(shared, &module).map(Linked::Module);
         }
         Code::Cached(entry) => {
-            let component =
-                unsafe { Component::deserialize_file(engine, entry.path()) }.map_err(refused)?;
-            check_image(entry, component.image_range())?;
-            Ok(component)
+            unsafe { Component::deserialize_file(engine, entry.path()) }.map_err(refused)
         }
     };
     let component = linked?;
@@ -143,21 +138,6 @@ unsafe fn link(code: &Code, flavor: Flavor) -> Result<Linked, Failure> {
     CommandPre::new(pre)
         .map(Linked::Command)
         .map_err(|e| Failure::Program(invalid("the component is not a wasi:cli/command", e)))
-}
-
-/// `Stale` unless the mapped code at `image` is what the cache entry's sum says.
-fn check_image(
-    entry: &disk_cache::Entry,
-    image: std::ops::Range<*const u8>,
-) -> Result<(), Failure> {
-    let len = (image.end as usize).saturating_sub(image.start as usize);
-    // SAFETY: wasmtime keeps the image mapped and readable while the program it loaded lives,
-    // and nothing writes to it.
-    let bytes = unsafe { std::slice::from_raw_parts(image.start, len) };
-    if entry.verify(bytes) {
-        return Ok(());
-    }
-    Err(Failure::Stale)
 }
 
 /// Code that compiled but does not load: beyond the pool's limits (the only expected case,
