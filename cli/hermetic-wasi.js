@@ -8,6 +8,7 @@ const USAGE = `Usage: hermetic-wasi <command> [options]
 
 Commands:
   run <program> [-- args...]   run a WASI program (a .wasm component or preview1 module, or .wat text)
+  serve                        serve the playground API over HTTP (hermetic-wasi serve --help)
 
 Options:
   -h, --help                   show this help (hermetic-wasi run --help: the run command's)
@@ -34,6 +35,7 @@ async function main(argv) {
     return 0
   }
   if (command === 'run') return require('./run').run(rest, UsageError)
+  if (command === 'serve') return require('./serve').serve(rest, UsageError)
   throw new UsageError(`unknown command '${command}'`)
 }
 
@@ -46,7 +48,8 @@ for (const stream of [process.stdout, process.stderr]) {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code
+    // `serve` resolves without a code: the server keeps the process alive.
+    if (code !== undefined) process.exitCode = code
   },
   (error) => {
     if (error instanceof UsageError || error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || error.code?.startsWith?.('ERR_PARSE_ARGS')) {

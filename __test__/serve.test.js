@@ -1,0 +1,199 @@
+// The playground server's API (server/app.js), over HTTP on a free port, as clients use it.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn } = require('node:child_process')
+const path = require('node:path')
+
+const { runWasi } = require('..')
+const { createApp } = require('../server/app')
+const { jsonResult } = require('../cli/json')
+const { guest, guestC } = require('./guests')
+const { preview1 } = require('../tests/determinism/bounds')
+
+/** Starts a server with `settings`; `post(path, body)` and `get(path)` answer `{ status, headers, text, json }`. */
+async function server(settings = {}) {
+  const app = createApp(settings)
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const answer = async (response) => {
+    const text = await response.text()
+    let json
+    try {
+      json = JSON.parse(text)
+    } catch {}
+    return { status: response.status, headers: response.headers, text, json }
+  }
+  const post = (route, body, init = {}) =>
+    fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), ...init }).then(answer)
+  const get = (route) => fetch(base + route).then(answer)
+  return { app, base, post, get }
+}
+
+const hi = preview1('(call $print (i64.const 42))')
+const spin = '(module (func (export "_start") (loop $l (br $l))))'
+const base64 = (bytes) => Buffer.from(bytes).toString('base64')
+
+test('POST /api/run: every field in, the whole result out, as the library gives it', async (t) => {
+  const { app, post } = await server()
+  t.after(() => app.close())
+  const body = {
+    wasm: base64(guestC('stdio')),
+    args: ['one', 'ünï'],
+    env: { GREETING: 'hi' },
+    stdin: { base64: base64('a\nb\n') },
+    files: { 'in.txt': 'text', 'bin.dat': { base64: base64([0, 255]) } },
+    seed: '18446744073709551615',
+    startTime: '2020-01-01T00:00:00.000Z',
+    limits: { memoryBytes: 32 << 20 },
+  }
+  const answer = await post('/api/run', body)
+  assert.equal(answer.status, 200)
+  assert.equal(answer.headers.get('x-cache'), 'miss')
+  const expected = runWasi(guestC('stdio'), {
+    args: ['one', 'ünï'],
+    env: { GREETING: 'hi' },
+    stdin: 'a\nb\n',
+    files: { 'in.txt': 'text', 'bin.dat': Buffer.from([0, 255]) },
+    seed: 2n ** 64n - 1n,
+    startTime: new Date('2020-01-01T00:00:00Z'),
+    events: true,
+    limits: { memoryBytes: 32 << 20, timeoutMs: 5000, outputBytes: 1 << 20, virtualTimeMs: 3_600_000, fsBytes: 16 << 20 },
+  })
+  assert.deepEqual(answer.json, jsonResult(expected, true))
+  assert.equal(answer.json.outcome, 'exited')
+  assert.match(answer.json.stdout, /^argv\[0\] = "main"\nargv\[1\] = "one"\nargv\[2\] = "ünï"\n/)
+  assert.deepEqual(answer.json.files['bin.dat'], { base64: 'AP8=' })
+  assert.equal(answer.json.events[0].stream, 'stdout')
+  assert.equal(typeof answer.json.virtualTimeNs, 'string')
+})
+
+test('binary output comes back as base64, traps with their message, text programs as wat', async (t) => {
+  const { app, post } = await server()
+  t.after(() => app.close())
+  const bytes = preview1('(i32.store8 (i32.const 200) (i32.const 255)) (call $say (i32.const 200) (i32.const 1))')
+  const binary = await post('/api/run', { wat: bytes })
+  assert.deepEqual([binary.json.stdout, binary.json.events[0].data], [{ base64: '/w==' }, { base64: '/w==' }])
+  const trap = await post('/api/run', { wat: '(module (func (export "_start") unreachable))' })
+  assert.equal(trap.json.outcome, 'trapped')
+  assert.equal(trap.json.exitCode, 134)
+  assert.match(trap.json.trap.message, /unreachable/)
+  assert.equal(trap.json.files, undefined)
+})
+
+test('limits are clamped to the server maxima', async (t) => {
+  const { app, post } = await server({ maxima: { timeoutMs: 300 } })
+  t.after(() => app.close())
+  const started = Date.now()
+  const answer = await post('/api/run', { wat: spin, limits: { timeoutMs: 1e9 } })
+  assert.equal(answer.json.outcome, 'timeout')
+  assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`)
+  const memory = await post('/api/run', { wat: '(module (memory 1) (func (export "_start") (drop (memory.grow (i32.const 2000)))))', limits: { memoryBytes: 2 ** 40 } })
+  assert.equal(memory.json.outcome, 'memoryExceeded')
+})
+
+test('bad requests: 400 with a code for bad programs and typos, 413 past --max-body', async (t) => {
+  const { app, post } = await server({ maxBodyBytes: 4096 })
+  t.after(() => app.close())
+  const invalid = await post('/api/run', { wasm: base64('not wasm') })
+  assert.equal(invalid.status, 400)
+  assert.deepEqual(invalid.json.error, { code: 'ERR_INVALID_WASM', message: 'not a WebAssembly binary (it does not start with \\0asm)' })
+  for (const body of [{ wat: hi, limit: {} }, { wat: hi, limits: { timeout: 1 } }, {}, { wat: hi, wasm: '' }, { wat: hi, args: 'x' }, '{"wat":']) {
+    const answer = await post('/api/run', body)
+    assert.equal(answer.status, 400, JSON.stringify(body))
+    assert.match(answer.json.error.code, /^(ERR_INVALID_REQUEST|FST_ERR_CTP_INVALID_JSON_BODY|FST_ERR_CTP_EMPTY_JSON_BODY)$/, JSON.stringify(answer.json))
+  }
+  const options = await post('/api/run', { wat: hi, env: { 'A=B': 'x' } })
+  assert.deepEqual(options.json.error.code, 'ERR_INVALID_OPTIONS')
+  const big = await post('/api/run', { wat: hi, stdin: 'x'.repeat(5000) })
+  assert.equal(big.status, 413)
+  assert.equal(big.json.error.code, 'ERR_BODY_TOO_LARGE')
+})
+
+test('a full queue answers 503 with Retry-After, a busy client 429', async (t) => {
+  const { app, post } = await server({ concurrency: 1, queue: 0, perClient: 8, maxima: { timeoutMs: 1500 } })
+  t.after(() => app.close())
+  const running = post('/api/run', { wat: spin })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const refused = await post('/api/run', { wat: hi })
+  assert.equal(refused.status, 503)
+  assert.equal(refused.headers.get('retry-after'), '1')
+  assert.equal(refused.json.error.code, 'ERR_BUSY')
+  assert.equal((await running).json.outcome, 'timeout')
+  const { app: app2, post: post2 } = await server({ concurrency: 2, queue: 8, perClient: 1, maxima: { timeoutMs: 1500 } })
+  t.after(() => app2.close())
+  const first = post2('/api/run', { wat: spin })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  assert.equal((await post2('/api/run', { wat: hi })).status, 429)
+  await first
+  assert.equal((await post2('/api/run', { wat: hi })).json.stdout, '42\n')
+})
+
+test('a client that disconnects cancels its run, freeing its slot', async (t) => {
+  const { app, post, get } = await server({ concurrency: 1, queue: 0, maxima: { timeoutMs: 60_000 } })
+  t.after(() => app.close())
+  const abort = new AbortController()
+  const gone = post('/api/run', { wat: spin }, { signal: abort.signal }).catch((error) => error.name)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  abort.abort()
+  assert.equal(await gone, 'AbortError')
+  // The spinning run would hold the only slot for a minute; cancelled, it frees it at once.
+  const started = Date.now()
+  let next
+  while (Date.now() - started < 5000) {
+    next = await post('/api/run', { wat: hi })
+    if (next.status !== 503) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  assert.equal(next.json.stdout, '42\n')
+  assert.match((await get('/metrics')).text, /hermetic_wasi_runs_total\{outcome="exited"\} 1/)
+})
+
+test('results that depend only on their inputs are cached: byte-identical, X-Cache: hit', async (t) => {
+  const { app, post, get } = await server({ maxima: { timeoutMs: 200 } })
+  t.after(() => app.close())
+  const body = { wasm: base64(guest('hello')), args: ['x'] }
+  const first = await post('/api/run', body)
+  const second = await post('/api/run', body)
+  assert.equal(first.headers.get('x-cache'), 'miss')
+  assert.equal(second.headers.get('x-cache'), 'hit')
+  assert.equal(second.text, first.text)
+  // Another option is another result; a timeout is never cached.
+  assert.equal((await post('/api/run', { ...body, args: ['y'] })).headers.get('x-cache'), 'miss')
+  await post('/api/run', { wat: spin })
+  assert.equal((await post('/api/run', { wat: spin })).headers.get('x-cache'), 'miss')
+  const metrics = (await get('/metrics')).text
+  assert.match(metrics, /hermetic_wasi_cache_total\{result="hit"\} 1/)
+  assert.match(metrics, /hermetic_wasi_runs_total\{outcome="timeout"\} 2/)
+})
+
+test('share links: POST /api/share stores a snippet under its content hash', async (t) => {
+  const { app, post, get } = await server({ maxShareBytes: 4096 })
+  t.after(() => app.close())
+  const snippet = { wat: hi, args: ['a'], stdin: 'in' }
+  const shared = await post('/api/share', snippet)
+  assert.equal(shared.status, 201)
+  assert.match(shared.json.id, /^[A-Za-z0-9_-]{16}$/)
+  assert.equal(shared.json.url, `/p/${shared.json.id}`)
+  assert.deepEqual((await post('/api/share', snippet)).json, shared.json)
+  assert.deepEqual((await get(`/api/share/${shared.json.id}`)).json, snippet)
+  assert.equal((await get('/api/share/nothing-here')).status, 404)
+  assert.equal((await post('/api/share', { wat: 'x'.repeat(5000) })).status, 413)
+  assert.equal((await post('/api/share', { wat: hi, bogus: 1 })).status, 400)
+  assert.deepEqual((await get('/healthz')).json, { ok: true })
+})
+
+test('hermetic-wasi serve listens where it is told and stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'cli', 'hermetic-wasi.js'), 'serve', '--port', '0', '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  const address = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+      const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
+      if (found) resolve(found[1])
+    })
+    child.on('exit', () => reject(new Error(stderr)))
+  })
+  const answer = await fetch(`${address}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ wat: hi }) })
+  assert.equal((await answer.json()).stdout, '42\n')
+  child.kill('SIGTERM')
+  assert.equal(await new Promise((resolve) => child.on('exit', (code) => resolve(code))), 0)
+})

@@ -1,0 +1,84 @@
+// `hermetic-wasi serve`: the playground server's API on one machine (server/app.js).
+'use strict'
+
+const { parseArgs } = require('node:util')
+
+const USAGE = `Usage: hermetic-wasi serve [options]
+
+Serves the playground API over HTTP: POST /api/run, POST /api/share, GET /api/share/<id>,
+GET /healthz, GET /metrics. Results that depend only on their inputs are cached.
+
+Options:
+  --host HOST            address to listen on (default: 127.0.0.1)
+  --port PORT            port to listen on, 0 for any free one (default: 8080)
+  --concurrency N        runs at once (default: the number of cores)
+  --queue N              runs waiting behind them; past it, 503 with Retry-After (default: 64)
+  --per-client N         runs in flight per client address; past it, 429 (default: 4)
+  --max-body BYTES       largest request body; past it, 413 (default: 8388608)
+  --max-timeout MS       the most wall time a run may have (default: 5000)
+  --max-memory BYTES     the most memory (default: 67108864)
+  --max-output BYTES     the most output (default: 1048576)
+  --max-fs-bytes BYTES   the most filesystem (default: 16777216)
+  --cache-entries N      results kept in memory, 0 for none (default: 1000)
+  -h, --help             show this help
+`
+
+const OPTIONS = {
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8080' },
+  concurrency: { type: 'string' },
+  queue: { type: 'string' },
+  'per-client': { type: 'string' },
+  'max-body': { type: 'string' },
+  'max-timeout': { type: 'string' },
+  'max-memory': { type: 'string' },
+  'max-output': { type: 'string' },
+  'max-fs-bytes': { type: 'string' },
+  'cache-entries': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+}
+
+/** Starts the server; resolves once it listens (and the process then lives until stopped). */
+async function serve(argv, UsageError) {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  if (values.help) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if (positionals.length > 0) throw new UsageError(`serve: unexpected argument '${positionals[0]}'`)
+  const integer = (name, min) => {
+    const text = values[name]
+    if (text === undefined) return undefined
+    const n = Number(text)
+    if (text.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer of at least ${min}, got '${text}'`)
+    return n
+  }
+  const settings = {
+    concurrency: integer('concurrency', 1),
+    queue: integer('queue', 0),
+    perClient: integer('per-client', 1),
+    maxBodyBytes: integer('max-body', 1024),
+    cacheEntries: integer('cache-entries', 0),
+    maxima: {
+      timeoutMs: integer('max-timeout', 1),
+      memoryBytes: integer('max-memory', 65536),
+      outputBytes: integer('max-output', 0),
+      fsBytes: integer('max-fs-bytes', 0),
+    },
+  }
+  const port = integer('port', 0)
+  const drop = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined))
+  settings.maxima = drop(settings.maxima)
+  // Runs go to libuv's thread pool, 4 threads unless told otherwise: make room for every run
+  // allowed at once. The pool starts with its first task, so this takes effect now.
+  const { DEFAULTS, createApp } = require('../server/app')
+  const concurrency = settings.concurrency ?? DEFAULTS.concurrency
+  if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(Math.max(4, concurrency + 2))
+  const app = createApp(drop(settings))
+  const address = await app.listen({ host: values.host, port })
+  process.stderr.write(`hermetic-wasi serve: listening on ${address}\n`)
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => app.close())
+  return undefined
+}
+
+module.exports = { serve }

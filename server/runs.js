@@ -1,0 +1,69 @@
+// At most `concurrency` runs at once on the thread pool, a bounded queue of waiting runs behind
+// them, and at most `perClient` runs in flight (running or queued) per client. A run whose signal
+// aborts while it waits leaves the queue; one that aborts while running is cancelled by
+// runWasiAsync itself.
+'use strict'
+
+const { runWasiAsync } = require('..')
+
+/** Why a run was not accepted: `reason` is 'queue' (the server is full) or 'client'. */
+class Busy extends Error {
+  constructor(reason) {
+    super(reason === 'queue' ? 'the server is busy: too many runs are waiting' : 'too many runs in flight from this client')
+    this.reason = reason
+  }
+}
+
+class Runs {
+  constructor({ concurrency, queue, perClient }) {
+    this.concurrency = concurrency
+    this.queueLimit = queue
+    this.perClient = perClient
+    this.running = 0
+    this.waiting = []
+    this.clients = new Map()
+  }
+
+  /** Runs `wasm` with `options` for `client`, when a slot is free; resolves to its result. */
+  async run(client, wasm, options, signal) {
+    const held = this.clients.get(client) ?? 0
+    if (held >= this.perClient) throw new Busy('client')
+    if (this.running >= this.concurrency && this.waiting.length >= this.queueLimit) throw new Busy('queue')
+    this.clients.set(client, held + 1)
+    try {
+      if (this.running >= this.concurrency) await this.slot(signal)
+      else this.running++
+      try {
+        return await runWasiAsync(wasm, options, signal)
+      } finally {
+        this.release()
+      }
+    } finally {
+      const left = this.clients.get(client) - 1
+      if (left === 0) this.clients.delete(client)
+      else this.clients.set(client, left)
+    }
+  }
+
+  /** Waits for a running run to end; its slot is handed over, so `running` stays the same. */
+  slot(signal) {
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve }
+      this.waiting.push(waiter)
+      signal?.addEventListener('abort', () => {
+        const at = this.waiting.indexOf(waiter)
+        if (at < 0) return
+        this.waiting.splice(at, 1)
+        reject(signal.reason)
+      }, { once: true })
+    })
+  }
+
+  release() {
+    const next = this.waiting.shift()
+    if (next) next.resolve()
+    else this.running--
+  }
+}
+
+module.exports = { Runs, Busy }
