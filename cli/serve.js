@@ -14,7 +14,11 @@ Options:
   --concurrency N        runs at once (default: the number of cores)
   --queue N              runs waiting behind them; past it, 503 with Retry-After (default: 64)
   --per-client N         runs in flight per client address; past it, 429 (default: 4)
-  --max-body BYTES       largest request body; past it, 413 (default: 8388608)
+  --max-body BYTES       largest request body; past it, 413 (default: 4194304)
+  --max-connections N    open connections at most (default: 256)
+  --request-timeout MS   time a request may take to arrive, body included (default: 10000)
+  --trust-proxy          take the client's address from X-Forwarded-For (behind a proxy you
+                         run; otherwise every client behind it shares one --per-client limit)
   --max-timeout MS       the most wall time a run may have (default: 5000)
   --max-memory BYTES     the most memory (default: 67108864)
   --max-output BYTES     the most output (default: 1048576)
@@ -30,6 +34,9 @@ const OPTIONS = {
   queue: { type: 'string' },
   'per-client': { type: 'string' },
   'max-body': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
   'max-timeout': { type: 'string' },
   'max-memory': { type: 'string' },
   'max-output': { type: 'string' },
@@ -58,6 +65,9 @@ async function serve(argv, UsageError) {
     queue: integer('queue', 0),
     perClient: integer('per-client', 1),
     maxBodyBytes: integer('max-body', 1024),
+    maxConnections: integer('max-connections', 1),
+    requestTimeoutMs: integer('request-timeout', 1),
+    trustProxy: values['trust-proxy'],
     cacheEntries: integer('cache-entries', 0),
     maxima: {
       timeoutMs: integer('max-timeout', 1),

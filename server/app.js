@@ -5,6 +5,7 @@
 'use strict'
 
 const crypto = require('node:crypto')
+const http = require('node:http')
 const Fastify = require('fastify')
 const prom = require('prom-client')
 
@@ -18,7 +19,9 @@ const DEFAULTS = {
   concurrency: require('node:os').availableParallelism(),
   queue: 64,
   perClient: 4,
-  maxBodyBytes: 8 << 20,
+  maxBodyBytes: 4 << 20,
+  maxConnections: 256,
+  requestTimeoutMs: 10_000,
   maxima: { timeoutMs: 5000, memoryBytes: 64 << 20, outputBytes: 1 << 20, virtualTimeMs: 3_600_000, fsBytes: 16 << 20 },
   cacheEntries: 1000,
   cacheBytes: 64 << 20,
@@ -36,8 +39,16 @@ const CLIENT_ERRORS = new Set(['ERR_INVALID_WASM', 'ERR_INVALID_OPTIONS', 'ERR_C
 /** A fastify instance serving the API, not listening yet. */
 function createApp(settings = {}) {
   const config = { ...DEFAULTS, ...settings, maxima: { ...DEFAULTS.maxima, ...settings.maxima } }
+  // Bodies are buffered whole: at most `maxConnections` of `maxBodyBytes` each, and a body that
+  // takes longer than `requestTimeoutMs` to arrive ends its connection (a client sending slowly
+  // once held 1.4 GB with 200 connections).
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustProxy ?? false,
+    // Node checks for requests past their timeout every `connectionsCheckingInterval` (30 s by
+    // default): once a second here.
+    serverFactory: (handler) =>
+      http.createServer({ requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   })
   const runs = new Runs(config)
@@ -45,22 +56,27 @@ function createApp(settings = {}) {
   const shares = new Lru({ entries: config.shareEntries, bytes: config.shareBytes })
   const metrics = metricsFor(runs)
 
+  app.server.maxConnections = config.maxConnections
+  const refuse = (reply, status, code, message) => reply.code(status).send({ error: { code, message } })
+  app.setNotFoundHandler((request, reply) => refuse(reply, 404, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url}`))
   app.setErrorHandler((error, request, reply) => {
-    if (error.validation) return reply.code(400).send({ error: { code: 'ERR_INVALID_REQUEST', message: error.message } })
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: { code: 'ERR_BODY_TOO_LARGE', message: `the body is larger than ${config.maxBodyBytes} bytes` } })
-    if (error.statusCode >= 400 && error.statusCode < 500) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } })
+    if (error.validation) return refuse(reply, 400, 'ERR_INVALID_REQUEST', error.message)
+    // A body that is not JSON, or holds a `__proto__` or `constructor` key.
+    if (error.code?.startsWith('FST_ERR_CTP_') && error.statusCode === 400) return refuse(reply, 400, 'ERR_INVALID_REQUEST', error.message)
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, 413, 'ERR_BODY_TOO_LARGE', `the body is larger than ${config.maxBodyBytes} bytes`)
+    if (error.statusCode >= 400 && error.statusCode < 500) return refuse(reply, error.statusCode, error.code, error.message)
     request.log.error(error)
-    return reply.code(500).send({ error: { code: 'ERR_INTERNAL', message: 'internal error' } })
+    return refuse(reply, 500, 'ERR_INTERNAL', 'internal error')
   })
 
   app.post('/api/run', { schema: { body: schema } }, async (request, reply) => {
     const { wasm, options, key, hasFiles } = runOf(request.body, config.maxima)
+    // A result that took longer than this request's timeout is not one it could have had.
     const cached = results.get(key)
-    if (cached !== undefined) {
+    if (cached !== undefined && cached.ms <= options.limits.timeoutMs) {
       metrics.cache.inc({ result: 'hit' })
-      return reply.header('x-cache', 'hit').type('application/json').send(cached)
+      return reply.header('x-cache', 'hit').type('application/json').send(cached.body)
     }
-    metrics.cache.inc({ result: 'miss' })
     // A client that goes away cancels its run (queued or running).
     const abort = new AbortController()
     reply.raw.on('close', () => {
@@ -73,33 +89,40 @@ function createApp(settings = {}) {
     } catch (error) {
       if (error instanceof Busy) {
         metrics.refused.inc({ reason: error.reason })
-        return reply.code(error.reason === 'queue' ? 503 : 429).header('retry-after', '1').send({ error: { code: 'ERR_BUSY', message: error.message } })
+        reply.header('retry-after', String(runs.retryAfterSeconds(config.maxima.timeoutMs)))
+        return refuse(reply, error.reason === 'queue' ? 503 : 429, 'ERR_BUSY', error.message)
       }
-      if (abort.signal.aborted) return reply
-      if (CLIENT_ERRORS.has(error.code)) return reply.code(400).send({ error: { code: error.code, message: error.message } })
+      if (abort.signal.aborted) {
+        // Gone while it waited for a slot (a running run resolves as `cancelled` instead).
+        metrics.runs.inc({ outcome: 'cancelled' })
+        return reply
+      }
+      if (CLIENT_ERRORS.has(error.code)) return refuse(reply, 400, error.code, error.message)
       throw error
     }
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    metrics.cache.inc({ result: 'miss' })
     metrics.runs.inc({ outcome: result.outcome })
-    metrics.duration.observe(Number(process.hrtime.bigint() - started) / 1e9)
+    metrics.duration.observe(ms / 1000)
     const body = JSON.stringify(jsonResult(result, hasFiles))
-    if (CACHEABLE.has(result.outcome)) results.set(key, body)
+    if (CACHEABLE.has(result.outcome)) results.set(key, { body, ms, length: body.length })
     return reply.header('x-cache', 'miss').type('application/json').send(body)
   })
 
   app.post('/api/share', { schema: { body: schema } }, async (request, reply) => {
     const snippet = JSON.stringify(request.body)
     if (Buffer.byteLength(snippet) > config.maxShareBytes) {
-      return reply.code(413).send({ error: { code: 'ERR_SNIPPET_TOO_LARGE', message: `a shared snippet holds at most ${config.maxShareBytes} bytes` } })
+      return refuse(reply, 413, 'ERR_SNIPPET_TOO_LARGE', `a shared snippet holds at most ${config.maxShareBytes} bytes`)
     }
     const id = crypto.createHash('sha256').update(snippet).digest('base64url').slice(0, 16)
-    shares.set(id, snippet)
-    return reply.code(201).send({ id, url: `/p/${id}` })
+    shares.set(id, { body: snippet, length: snippet.length })
+    return reply.code(201).send({ id })
   })
 
   app.get('/api/share/:id', async (request, reply) => {
     const snippet = shares.get(request.params.id)
-    if (snippet === undefined) return reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: 'no snippet with this id' } })
-    return reply.type('application/json').send(snippet)
+    if (snippet === undefined) return refuse(reply, 404, 'ERR_NOT_FOUND', 'no snippet with this id (snippets are kept in memory, the least recently used dropped first)')
+    return reply.type('application/json').send(snippet.body)
   })
 
   app.get('/healthz', async () => ({ ok: true }))

@@ -1,5 +1,5 @@
-// A bounded least-recently-used map of strings: at most `entries` values and `bytes` of them
-// (by string length) together; the newest value is kept whatever its size.
+// A bounded least-recently-used map: at most `entries` values and `bytes` of them (each value's
+// `length`) together; the newest value is kept whatever its size.
 'use strict'
 
 class Lru {

@@ -59,6 +59,15 @@ class Runs {
     })
   }
 
+  /**
+   * How long a refused client should wait, in seconds: until the runs ahead of it are done, each
+   * taking at most `timeoutMs`.
+   */
+  retryAfterSeconds(timeoutMs) {
+    const rounds = Math.ceil((this.running + this.waiting.length + 1) / this.concurrency)
+    return Math.max(1, Math.ceil((rounds * timeoutMs) / 1000))
+  }
+
   release() {
     const next = this.waiting.shift()
     if (next) next.resolve()
