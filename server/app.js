@@ -1,5 +1,6 @@
-// The playground server's HTTP API, on fastify: POST /api/run, POST /api/share and
-// GET /api/share/:id, GET /healthz, GET /metrics (Prometheus text). It uses the package's public
+// The playground server, on fastify: the page at / and /p/:id (server/page/), and the HTTP API:
+// POST /api/run, POST /api/share and GET /api/share/:id, GET /healthz, GET /metrics (Prometheus
+// text). It uses the package's public
 // API like any other user; runs go through `Runs` (concurrency, queue, per-client limit) on
 // runWasiAsync, so the event loop never waits for a run or a compile.
 'use strict'
@@ -125,9 +126,34 @@ function createApp(settings = {}) {
     return reply.type('application/json').send(snippet.body)
   })
 
+  const page = pageFiles()
+  const html = (request, reply) => reply.type('text/html; charset=utf-8').send(page.get('index.html').body)
+  app.get('/', html)
+  app.get('/p/:id', html)
+  app.get('/page/:name', (request, reply) => {
+    const file = page.get(request.params.name)
+    if (file === undefined) return refuse(reply, 404, 'ERR_NOT_FOUND', `no page file ${request.params.name}`)
+    return reply.type(file.type).send(file.body)
+  })
+
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/metrics', async (request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
   return app
+}
+
+/** The page's files (server/page/), read once: name -> { type, body }. */
+function pageFiles() {
+  const fs = require('node:fs')
+  const path = require('node:path')
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wat': 'text/plain; charset=utf-8' }
+  const dir = path.join(__dirname, 'page')
+  const files = new Map()
+  for (const name of ['index.html', 'page.js', 'style.css', 'hello.wat', 'sleep.wat', 'editor.bundle.js']) {
+    // The editor bundle is built by `npm run build` (scripts/build-page.js) and ships in the package.
+    const body = fs.readFileSync(path.join(dir, name))
+    files.set(name, { type: types[path.extname(name)], body })
+  }
+  return files
 }
 
 /** The server's Prometheus metrics, in a registry of its own. */

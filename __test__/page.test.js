@@ -1,0 +1,102 @@
+// The playground page in a real browser (Debian's chromium, driven by playwright-core): type a
+// program into the editor, run it with Ctrl+Enter, watch the output replay its virtual pauses in
+// order, share it and open the link. Screenshots go to tests/guests/target/screenshots/.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+
+const { createApp } = require('../server/app')
+
+const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p))
+const skip = chromiumPath ? false : 'chromium is not installed (apt install chromium): the browser tests are skipped'
+const shots = path.join(__dirname, '..', 'tests', 'guests', 'target', 'screenshots')
+
+/** A server on a free port and a headless chromium, both stopped after test `t`. */
+async function start(t) {
+  const { chromium } = require('playwright-core')
+  const app = createApp()
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] })
+  t.after(async () => {
+    await browser.close()
+    await app.close()
+  })
+  return { base, browser }
+}
+
+const sleepy = fs.readFileSync(path.join(__dirname, '..', 'server', 'page', 'sleep.wat'), 'utf8')
+
+test('the page runs a typed program and replays its output with its pauses, in order', { skip }, async (t) => {
+  const { base, browser } = await start(t)
+  fs.mkdirSync(shots, { recursive: true })
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
+  await page.goto(base)
+  await page.waitForSelector('.cm-content')
+  // The default example: stdout and stderr, styled apart.
+  await page.click('#run')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('exited'))
+  assert.equal(await page.textContent('#output .stdout'), 'hello, world\n')
+  assert.equal(await page.textContent('#output .stderr'), 'a line on stderr\n')
+  const colors = await page.evaluate(() => ['stdout', 'stderr'].map((c) => getComputedStyle(document.querySelector(`#output .${c}`)).color))
+  assert.notEqual(colors[0], colors[1])
+
+  // Type a program into the editor: select everything, then the keyboard.
+  await page.click('.cm-content')
+  await page.keyboard.press('Control+A')
+  await page.keyboard.press('Delete')
+  await page.keyboard.insertText(sleepy)
+  assert.equal(await page.evaluate(() => document.querySelector('.cm-content').innerText.includes('tick 3')), true)
+  await page.fill('#args', 'a b')
+  // Record when each line appears.
+  await page.evaluate(() => {
+    window.seen = []
+    new MutationObserver(() => window.seen.push([document.getElementById('output').textContent, performance.now()]))
+      .observe(document.getElementById('output'), { childList: true, subtree: true })
+  })
+  await page.click('.cm-content')
+  await page.keyboard.press('Control+Enter')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent === 'exited, exit code 0', null, { timeout: 10_000 })
+  const seen = (await page.evaluate(() => window.seen)).filter(([text]) => text !== '')
+  assert.deepEqual(seen.map(([text]) => text), ['tick 1\n', 'tick 1\ntick 2\n', 'tick 1\ntick 2\ntick 3\n'])
+  // 500 ms of virtual time between lines, replayed at 1x.
+  for (let i = 1; i < 3; i++) assert.ok(seen[i][1] - seen[i - 1][1] >= 400, `pause ${i}: ${seen[i][1] - seen[i - 1][1]} ms`)
+  assert.equal(await page.textContent('#status'), 'Virtual time: 1.000 s')
+  await page.screenshot({ path: path.join(shots, 'playground.png') })
+
+  // Share it, and open the link: the program and its inputs come back.
+  await page.click('#share')
+  await page.waitForFunction(() => document.getElementById('shared').textContent.includes('/p/'))
+  const link = await page.textContent('#shared')
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
+  await phone.goto(link)
+  await phone.waitForFunction(() => document.querySelector('.cm-content')?.innerText.includes('tick 3'))
+  assert.equal(await phone.inputValue('#args'), 'a b')
+  await phone.click('#run')
+  await phone.click('#skip').catch(() => {})
+  await phone.waitForFunction(() => document.getElementById('outcome').textContent === 'exited, exit code 0', null, { timeout: 10_000 })
+  assert.equal(await phone.textContent('#output'), 'tick 1\ntick 2\ntick 3\n')
+  // Nothing wider than the phone's screen.
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 390))
+  await phone.screenshot({ path: path.join(shots, 'playground-phone.png') })
+})
+
+test('the page shows a trap and an invalid program', { skip }, async (t) => {
+  const { base, browser } = await start(t)
+  const page = await browser.newPage()
+  await page.goto(base)
+  await page.waitForSelector('.cm-content')
+  const program = async (wat) => {
+    await page.click('.cm-content')
+    await page.keyboard.press('Control+A')
+    await page.keyboard.press('Delete')
+    await page.keyboard.insertText(wat)
+    await page.keyboard.press('Control+Enter')
+  }
+  await program('(module (func (export "_start") unreachable))')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('trapped'))
+  assert.match(await page.textContent('#outcome'), /^trapped, exit code 134wasm `unreachable` instruction executed/)
+  await program('(module (func')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('ERR_'))
+  assert.match(await page.textContent('#outcome'), /^ERR_INVALID_WASM: invalid WebAssembly text/)
+})
