@@ -15,7 +15,7 @@ const shots = path.join(__dirname, '..', 'tests', 'guests', 'target', 'screensho
 /** A server on a free port and a headless chromium, both stopped after test `t`. */
 async function start(t) {
   const { chromium } = require('playwright-core')
-  const app = createApp()
+  const app = await createApp()
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] })
   t.after(async () => {

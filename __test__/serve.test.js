@@ -12,7 +12,7 @@ const { preview1 } = require('../tests/determinism/bounds')
 
 /** Starts a server with `settings`; `post(path, body)` and `get(path)` answer `{ status, headers, text, json }`. */
 async function server(settings = {}) {
-  const app = createApp(settings)
+  const app = await createApp(settings)
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   const answer = async (response) => {
     const text = await response.text()

@@ -8,7 +8,8 @@ const USAGE = `Usage: hermetic-wasi <command> [options]
 
 Commands:
   run <program> [-- args...]   run a WASI program (a .wasm component or preview1 module, or .wat text)
-  serve                        serve the playground API over HTTP (hermetic-wasi serve --help)
+  serve                        serve the playground over HTTP (hermetic-wasi serve --help)
+  worker --redis URL           run a fleet's jobs from Redis (hermetic-wasi worker --help)
 
 Options:
   -h, --help                   show this help (hermetic-wasi run --help: the run command's)
@@ -36,6 +37,7 @@ async function main(argv) {
   }
   if (command === 'run') return require('./run').run(rest, UsageError)
   if (command === 'serve') return require('./serve').serve(rest, UsageError)
+  if (command === 'worker') return require('./worker').worker(rest, UsageError)
   throw new UsageError(`unknown command '${command}'`)
 }
 

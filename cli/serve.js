@@ -1,12 +1,14 @@
-// `hermetic-wasi serve`: the playground server's API on one machine (server/app.js).
+// `hermetic-wasi serve`: the playground server (server/app.js), on one machine or, with
+// --redis, in front of a fleet of `hermetic-wasi worker` processes.
 'use strict'
 
-const { parseArgs } = require('node:util')
+const { flags } = require('./flags')
 
 const USAGE = `Usage: hermetic-wasi serve [options]
 
-Serves the playground API over HTTP: POST /api/run, POST /api/share, GET /api/share/<id>,
-GET /healthz, GET /metrics. Results that depend only on their inputs are cached.
+Serves the playground over HTTP: the page at /, and POST /api/run, POST /api/share,
+GET /api/share/<id>, GET /healthz, GET /metrics. Results that depend only on their inputs are
+cached.
 
 Options:
   --host HOST            address to listen on (default: 127.0.0.1)
@@ -24,6 +26,9 @@ Options:
   --max-output BYTES     the most output (default: 1048576)
   --max-fs-bytes BYTES   the most filesystem (default: 16777216)
   --cache-entries N      results kept in memory, 0 for none (default: 1000)
+  --redis URL            run on a fleet: put runs on a queue in Redis (redis://host:port) for
+                         'hermetic-wasi worker' processes, and keep results and shared
+                         snippets there
   -h, --help             show this help
 `
 
@@ -42,23 +47,15 @@ const OPTIONS = {
   'max-output': { type: 'string' },
   'max-fs-bytes': { type: 'string' },
   'cache-entries': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  redis: { type: 'string' },
 }
 
 /** Starts the server; resolves once it listens (and the process then lives until stopped). */
 async function serve(argv, UsageError) {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  const { values, integer } = flags('serve', argv, OPTIONS, UsageError)
   if (values.help) {
     process.stdout.write(USAGE)
     return 0
-  }
-  if (positionals.length > 0) throw new UsageError(`serve: unexpected argument '${positionals[0]}'`)
-  const integer = (name, min) => {
-    const text = values[name]
-    if (text === undefined) return undefined
-    const n = Number(text)
-    if (text.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer of at least ${min}, got '${text}'`)
-    return n
   }
   const settings = {
     concurrency: integer('concurrency', 1),
@@ -68,6 +65,7 @@ async function serve(argv, UsageError) {
     maxConnections: integer('max-connections', 1),
     requestTimeoutMs: integer('request-timeout', 1),
     trustProxy: values['trust-proxy'],
+    redis: values.redis,
     cacheEntries: integer('cache-entries', 0),
     maxima: {
       timeoutMs: integer('max-timeout', 1),
@@ -84,7 +82,14 @@ async function serve(argv, UsageError) {
   const { DEFAULTS, createApp } = require('../server/app')
   const concurrency = settings.concurrency ?? DEFAULTS.concurrency
   if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(Math.max(4, concurrency + 2))
-  const app = createApp(drop(settings))
+  let app
+  try {
+    app = await createApp(drop(settings))
+  } catch (error) {
+    // Redis's client may keep retrying in the background: nothing else is left to do.
+    process.stderr.write(`hermetic-wasi serve: ${error.message}\n`)
+    process.exit(1)
+  }
   const address = await app.listen({ host: values.host, port })
   process.stderr.write(`hermetic-wasi serve: listening on ${address}\n`)
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => app.close())

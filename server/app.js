@@ -10,10 +10,9 @@ const http = require('node:http')
 const Fastify = require('fastify')
 const prom = require('prom-client')
 
-const { jsonResult } = require('../cli/json')
 const { schema, runOf } = require('./body')
-const { Lru } = require('./lru')
-const { Runs, Busy } = require('./runs')
+const { localBackend } = require('./local')
+const { Busy } = require('./runs')
 
 /** The server's defaults: what `hermetic-wasi serve` uses unless told otherwise. */
 const DEFAULTS = {
@@ -37,8 +36,11 @@ const CACHEABLE = new Set(['exited', 'trapped', 'deadlock', 'fuelExhausted', 'me
 /** The error codes of the API that a client caused, answered with 400. */
 const CLIENT_ERRORS = new Set(['ERR_INVALID_WASM', 'ERR_INVALID_OPTIONS', 'ERR_COMPILE_LIMIT'])
 
-/** A fastify instance serving the API, not listening yet. */
-function createApp(settings = {}) {
+/**
+ * A fastify instance serving the page and the API, not listening yet; its runs, results and
+ * snippets on this machine, or with `settings.redis` (a URL) on a fleet (server/fleet.js).
+ */
+async function createApp(settings = {}) {
   const config = { ...DEFAULTS, ...settings, maxima: { ...DEFAULTS.maxima, ...settings.maxima } }
   // Bodies are buffered whole: at most `maxConnections` of `maxBodyBytes` each, and a body that
   // takes longer than `requestTimeoutMs` to arrive ends its connection (a client sending slowly
@@ -52,10 +54,9 @@ function createApp(settings = {}) {
       http.createServer({ requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   })
-  const runs = new Runs(config)
-  const results = new Lru({ entries: config.cacheEntries, bytes: config.cacheBytes })
-  const shares = new Lru({ entries: config.shareEntries, bytes: config.shareBytes })
-  const metrics = metricsFor(runs)
+  const backend = config.redis ? await require('./fleet').fleetBackend(config) : localBackend(config)
+  app.addHook('onClose', () => backend.close())
+  const metrics = metricsFor(backend)
 
   app.server.maxConnections = config.maxConnections
   const refuse = (reply, status, code, message) => reply.code(status).send({ error: { code, message } })
@@ -71,9 +72,9 @@ function createApp(settings = {}) {
   })
 
   app.post('/api/run', { schema: { body: schema } }, async (request, reply) => {
-    const { wasm, options, key, hasFiles } = runOf(request.body, config.maxima)
+    const { options, key } = runOf(request.body, config.maxima)
     // A result that took longer than this request's timeout is not one it could have had.
-    const cached = results.get(key)
+    const cached = await backend.results.get(key)
     if (cached !== undefined && cached.ms <= options.limits.timeoutMs) {
       metrics.cache.inc({ result: 'hit' })
       return reply.header('x-cache', 'hit').type('application/json').send(cached.body)
@@ -86,11 +87,11 @@ function createApp(settings = {}) {
     const started = process.hrtime.bigint()
     let result
     try {
-      result = await runs.run(request.ip, wasm, options, abort.signal)
+      result = await backend.run(request.ip, request.body, abort.signal)
     } catch (error) {
       if (error instanceof Busy) {
         metrics.refused.inc({ reason: error.reason })
-        reply.header('retry-after', String(runs.retryAfterSeconds(config.maxima.timeoutMs)))
+        reply.header('retry-after', String(backend.retryAfter()))
         return refuse(reply, error.reason === 'queue' ? 503 : 429, 'ERR_BUSY', error.message)
       }
       if (abort.signal.aborted) {
@@ -105,9 +106,9 @@ function createApp(settings = {}) {
     metrics.cache.inc({ result: 'miss' })
     metrics.runs.inc({ outcome: result.outcome })
     metrics.duration.observe(ms / 1000)
-    const body = JSON.stringify(jsonResult(result, hasFiles))
-    if (CACHEABLE.has(result.outcome)) results.set(key, { body, ms, length: body.length })
-    return reply.header('x-cache', 'miss').type('application/json').send(body)
+    if (CACHEABLE.has(result.outcome)) await backend.results.set(key, { body: result.json, ms })
+    if (result.worker) reply.header('x-served-by', result.worker)
+    return reply.header('x-cache', 'miss').type('application/json').send(result.json)
   })
 
   app.post('/api/share', { schema: { body: schema } }, async (request, reply) => {
@@ -116,12 +117,12 @@ function createApp(settings = {}) {
       return refuse(reply, 413, 'ERR_SNIPPET_TOO_LARGE', `a shared snippet holds at most ${config.maxShareBytes} bytes`)
     }
     const id = crypto.createHash('sha256').update(snippet).digest('base64url').slice(0, 16)
-    shares.set(id, { body: snippet, length: snippet.length })
+    await backend.shares.set(id, { body: snippet, length: snippet.length })
     return reply.code(201).send({ id })
   })
 
   app.get('/api/share/:id', async (request, reply) => {
-    const snippet = shares.get(request.params.id)
+    const snippet = await backend.shares.get(request.params.id)
     if (snippet === undefined) return refuse(reply, 404, 'ERR_NOT_FOUND', 'no snippet with this id (snippets are kept in memory, the least recently used dropped first)')
     return reply.type('application/json').send(snippet.body)
   })
@@ -157,7 +158,7 @@ function pageFiles() {
 }
 
 /** The server's Prometheus metrics, in a registry of its own. */
-function metricsFor(runs) {
+function metricsFor(backend) {
   const registry = new prom.Registry()
   const common = { registers: [registry] }
   return {
@@ -166,8 +167,8 @@ function metricsFor(runs) {
     cache: new prom.Counter({ name: 'hermetic_wasi_cache_total', help: 'Result cache lookups', labelNames: ['result'], ...common }),
     refused: new prom.Counter({ name: 'hermetic_wasi_refused_total', help: 'Runs refused: the queue was full, or the client had too many in flight', labelNames: ['reason'], ...common }),
     duration: new prom.Histogram({ name: 'hermetic_wasi_run_seconds', help: 'Wall time of a run request that ran: queueing, compiling and running', buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 2, 10], ...common }),
-    queue: new prom.Gauge({ name: 'hermetic_wasi_queue_depth', help: 'Runs waiting for a slot', collect() { this.set(runs.waiting.length) }, ...common }),
-    running: new prom.Gauge({ name: 'hermetic_wasi_runs_running', help: 'Runs on the thread pool', collect() { this.set(runs.running) }, ...common }),
+    queue: new prom.Gauge({ name: 'hermetic_wasi_queue_depth', help: 'Runs waiting for a slot', async collect() { this.set((await backend.gauges()).waiting) }, ...common }),
+    running: new prom.Gauge({ name: 'hermetic_wasi_runs_running', help: 'Runs running (on the fleet: active jobs)', async collect() { this.set((await backend.gauges()).running) }, ...common }),
   }
 }
 

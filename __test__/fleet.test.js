@@ -1,0 +1,103 @@
+// The fleet: `hermetic-wasi serve --redis` in front of two `hermetic-wasi worker` processes, on a
+// real redis-server started here on a free port. 50 requests all answered right and shared by
+// both workers; a worker killed mid-run, and its request still answered by the other.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn, execFileSync } = require('node:child_process')
+const net = require('node:net')
+const path = require('node:path')
+
+const { preview1 } = require('../tests/determinism/bounds')
+
+const redisServer = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server']).toString().trim()
+  } catch {
+    return null
+  }
+})()
+const skip = redisServer ? false : 'redis-server is not installed (apt install redis-server): the fleet test is skipped'
+const CLI = path.join(__dirname, '..', 'cli', 'hermetic-wasi.js')
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+
+/** Starts `args` as a child; resolves once its stderr matches `ready` (with the match). */
+function start(command, args, ready) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const look = (chunk) => {
+      out += chunk
+      const found = ready.exec(out)
+      if (found) resolve({ child, found })
+    }
+    child.stdout.on('data', look)
+    child.stderr.on('data', look)
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)))
+  })
+}
+
+test('a fleet on Redis: runs shared by two workers, a killed worker\'s run answered by the other', { skip, timeout: 120_000 }, async (t) => {
+  const port = await freePort()
+  const children = []
+  t.after(() => children.forEach((child) => child.kill('SIGKILL')))
+  const redis = await start(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/)
+  children.push(redis.child)
+  const url = `redis://127.0.0.1:${port}`
+  const server = await start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', url, '--per-client', '100', '--max-timeout', '3000'], /listening on (http:\/\/[0-9.:]+)/)
+  children.push(server.child)
+  const base = server.found[1]
+  const workers = []
+  for (let i = 0; i < 2; i++) {
+    const worker = await start(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '1', '--lock-ms', '1500'], /worker (\S+): ready/)
+    children.push(worker.child)
+    workers.push({ child: worker.child, name: worker.found[1] })
+  }
+  const run = async (body) => {
+    const response = await fetch(`${base}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    return { status: response.status, servedBy: response.headers.get('x-served-by'), cache: response.headers.get('x-cache'), json: await response.json() }
+  }
+
+  // 50 distinct requests (distinct args, so none comes from the cache), 10 at a time.
+  const print = preview1('(call $print (i64.const 42))')
+  const answers = []
+  for (let round = 0; round < 5; round++) {
+    answers.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => run({ wat: print, args: [`${round}-${i}`] })))))
+  }
+  for (const answer of answers) {
+    assert.equal(answer.status, 200, JSON.stringify(answer.json))
+    assert.deepEqual([answer.json.outcome, answer.json.stdout, answer.cache], ['exited', '42\n', 'miss'])
+  }
+  const names = new Set(answers.map((a) => a.servedBy))
+  assert.deepEqual([...names].sort(), workers.map((w) => w.name).sort())
+  // The result cache lives in Redis too.
+  const again = await run({ wat: print, args: ['0-0'] })
+  assert.deepEqual([again.cache, again.json.stdout], ['hit', '42\n'])
+
+  // Two spinning runs, one on each worker; one worker is killed mid-run. Its job's lock
+  // expires, and the other worker runs it once it is free: both clients get their answers.
+  const spin = '(module (func (export "_start") (loop $l (br $l))))'
+  const pending = [run({ wat: spin, args: ['a'] }), run({ wat: spin, args: ['b'] })]
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  workers[0].child.kill('SIGKILL')
+  const spun = await Promise.all(pending)
+  for (const answer of spun) {
+    assert.equal(answer.status, 200)
+    assert.equal(answer.json.outcome, 'timeout')
+    assert.equal(answer.servedBy, workers[1].name)
+  }
+  // BullMQ counted one of them as stalled: the killed worker had it.
+  const { Queue } = require('bullmq')
+  const queue = new Queue('hermetic-wasi-runs', { connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null }, prefix: 'hermetic-wasi' })
+  t.after(() => queue.close())
+  const completed = await queue.getJobs(['completed'], 0, 100)
+  const stalled = completed.filter((job) => job.stalledCounter > 0)
+  assert.equal(stalled.length, 1, 'one job was taken over from the killed worker')
+  assert.ok(['a', 'b'].includes(stalled[0].data.body.args[0]))
+})

@@ -1,0 +1,121 @@
+// The fleet: with `--redis URL` the server puts runs on a BullMQ queue and waits for their
+// answers, `hermetic-wasi worker` processes run them on any number of machines, and the result
+// cache and shared snippets live in Redis. A worker that dies mid-run stops renewing its job's
+// lock; BullMQ's stalled-job check hands the job to another worker, and the client still gets
+// its answer.
+'use strict'
+
+const os = require('node:os')
+const { Queue, QueueEvents, Worker } = require('bullmq')
+const Redis = require('ioredis')
+
+const { runWasiAsync } = require('..')
+const { jsonResult } = require('../cli/json')
+const { runOf } = require('./body')
+const { Busy } = require('./runs')
+
+const QUEUE = 'hermetic-wasi-runs'
+const PREFIX = 'hermetic-wasi'
+
+/** How long a job's lock lasts without renewal: a dead worker's job is taken over after it. */
+const DEFAULT_LOCK_MS = 10_000
+
+/** Redis connection options from a `redis://[:password@]host[:port][/db]` URL. */
+function connection(url) {
+  const parsed = new URL(url)
+  if (parsed.protocol !== 'redis:') throw new Error(`--redis must be a redis:// URL, got '${url}'`)
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
+    maxRetriesPerRequest: null,
+  }
+}
+
+/** The server's side: a backend (see local.js) on Redis. */
+async function fleetBackend(config) {
+  const redis = connection(config.redis)
+  const queue = new Queue(QUEUE, { connection: redis, prefix: PREFIX })
+  const events = new QueueEvents(QUEUE, { connection: redis, prefix: PREFIX })
+  // The result cache and the snippets, on a connection of their own.
+  const client = new Redis(redis)
+  // Connection errors reach the operations that fail; without listeners each retry is printed.
+  for (const side of [queue, events, client]) side.on('error', () => {})
+  let timer
+  const unreachable = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${config.redis} within 10 s`)), 10_000)
+  })
+  try {
+    await Promise.race([Promise.all([queue.waitUntilReady(), events.waitUntilReady(), client.ping()]), unreachable])
+  } catch (error) {
+    // Not awaited: closing waits for a connection that never came.
+    for (const side of [events, queue]) side.disconnect().catch(() => {})
+    client.disconnect()
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
+  const clients = new Map()
+  const store = (kind, seconds) => ({
+    get: async (key) => {
+      const value = await client.get(`${PREFIX}:${kind}:${key}`)
+      return value === null ? undefined : JSON.parse(value)
+    },
+    set: async (key, value) => client.set(`${PREFIX}:${kind}:${key}`, JSON.stringify(value), 'EX', seconds),
+  })
+  return {
+    async run(clientKey, body, signal) {
+      const held = clients.get(clientKey) ?? 0
+      if (held >= config.perClient) throw new Busy('client')
+      if ((await queue.getWaitingCount()) >= config.queue) throw new Busy('queue')
+      clients.set(clientKey, held + 1)
+      try {
+        const job = await queue.add('run', { body, maxima: config.maxima }, { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } })
+        // A client that goes away takes its job off the queue if no worker has it yet.
+        signal.addEventListener('abort', () => job.remove().catch(() => {}), { once: true })
+        const gone = new Promise((resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
+        const answer = await Promise.race([job.waitUntilFinished(events), gone])
+        if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
+        return answer
+      } finally {
+        const left = clients.get(clientKey) - 1
+        if (left === 0) clients.delete(clientKey)
+        else clients.set(clientKey, left)
+      }
+    },
+    // Results for a day, snippets for a month; Redis's own memory policy bounds the rest.
+    results: store('result', 24 * 3600),
+    shares: store('share', 30 * 24 * 3600),
+    retryAfter: () => Math.max(1, Math.ceil(config.maxima.timeoutMs / 1000)),
+    gauges: async () => ({ waiting: await queue.getWaitingCount(), running: await queue.getActiveCount() }),
+    close: async () => {
+      await events.close()
+      await queue.close()
+      client.disconnect()
+    },
+  }
+}
+
+/** A worker: runs jobs from the queue at `url`, `concurrency` at a time, until closed. */
+function startWorker(url, { concurrency = os.availableParallelism(), lockMs = DEFAULT_LOCK_MS } = {}) {
+  const name = `${os.hostname()}:${process.pid}`
+  const worker = new Worker(
+    QUEUE,
+    async (job) => {
+      const { body, maxima } = job.data
+      try {
+        const { wasm, options, hasFiles } = runOf(body, maxima)
+        const result = await runWasiAsync(wasm, options)
+        return { json: JSON.stringify(jsonResult(result, hasFiles)), outcome: result.outcome, worker: name }
+      } catch (error) {
+        if (typeof error.code === 'string' && error.code.startsWith('ERR_')) return { error: { code: error.code, message: error.message } }
+        throw error
+      }
+    },
+    { connection: connection(url), prefix: PREFIX, concurrency, lockDuration: lockMs, stalledInterval: Math.max(500, lockMs / 2), maxStalledCount: 3, name },
+  )
+  return { worker, name }
+}
+
+module.exports = { fleetBackend, startWorker, connection }

@@ -1,0 +1,40 @@
+// The one-machine backend of the server: runs on this process's thread pool through `Runs`,
+// results and shared snippets in bounded in-memory LRUs.
+'use strict'
+
+const { jsonResult } = require('../cli/json')
+const { runOf } = require('./body')
+const { Lru } = require('./lru')
+const { Runs } = require('./runs')
+
+/**
+ * A backend: `run(client, body, signal)` resolves to `{ json, outcome }` (the answer's body and
+ * the run's outcome) or rejects with `Busy`, a library error (with its `code`), or the signal's
+ * reason; `results` and `shares` are stores of `{ body, ms }` and strings; `retryAfter()` and
+ * `gauges()` feed the answers and the metrics.
+ */
+function localBackend(config) {
+  const runs = new Runs(config)
+  const results = new Lru({ entries: config.cacheEntries, bytes: config.cacheBytes })
+  const shares = new Lru({ entries: config.shareEntries, bytes: config.shareBytes })
+  return {
+    async run(client, body, signal) {
+      const { wasm, options, hasFiles } = runOf(body, config.maxima)
+      const result = await runs.run(client, wasm, options, signal)
+      return { json: JSON.stringify(jsonResult(result, hasFiles)), outcome: result.outcome }
+    },
+    results: {
+      get: async (key) => results.get(key),
+      set: async (key, value) => results.set(key, { ...value, length: value.body.length }),
+    },
+    shares: {
+      get: async (id) => shares.get(id),
+      set: async (id, snippet) => shares.set(id, snippet),
+    },
+    retryAfter: () => runs.retryAfterSeconds(config.maxima.timeoutMs),
+    gauges: async () => ({ waiting: runs.waiting.length, running: runs.running }),
+    close: async () => {},
+  }
+}
+
+module.exports = { localBackend }
