@@ -72,7 +72,8 @@ async function createApp(settings = {}) {
   })
 
   app.post('/api/run', { schema: { body: schema } }, async (request, reply) => {
-    const { options, key } = runOf(request.body, config.maxima)
+    const prepared = runOf(request.body, config.maxima)
+    const { options, key } = prepared
     // A result that took longer than this request's timeout is not one it could have had.
     const cached = await backend.results.get(key)
     if (cached !== undefined && cached.ms <= options.limits.timeoutMs) {
@@ -87,7 +88,7 @@ async function createApp(settings = {}) {
     const started = process.hrtime.bigint()
     let result
     try {
-      result = await backend.run(request.ip, request.body, abort.signal)
+      result = await backend.run(request.ip, request.body, abort.signal, prepared)
     } catch (error) {
       if (error instanceof Busy) {
         metrics.refused.inc({ reason: error.reason })
@@ -112,6 +113,7 @@ async function createApp(settings = {}) {
   })
 
   app.post('/api/share', { schema: { body: schema } }, async (request, reply) => {
+    runOf(request.body, config.maxima) // the same checks as a run's
     const snippet = JSON.stringify(request.body)
     if (Buffer.byteLength(snippet) > config.maxShareBytes) {
       return refuse(reply, 413, 'ERR_SNIPPET_TOO_LARGE', `a shared snippet holds at most ${config.maxShareBytes} bytes`)

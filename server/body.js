@@ -5,9 +5,7 @@
 
 const crypto = require('node:crypto')
 
-/** Standard base64, padded: anything else is refused, not skipped as Buffer.from would. */
-const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$'
-const bytes = { type: 'object', required: ['base64'], additionalProperties: false, properties: { base64: { type: 'string', pattern: BASE64 } } }
+const bytes = { type: 'object', required: ['base64'], additionalProperties: false, properties: { base64: { type: 'string' } } }
 const count = { type: 'number', minimum: 0 }
 
 /**
@@ -21,7 +19,7 @@ const schema = {
   oneOf: [{ required: ['wat'] }, { required: ['wasm'] }],
   properties: {
     wat: { type: 'string' },
-    wasm: { type: 'string', pattern: BASE64 },
+    wasm: { type: 'string' },
     args: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
     env: { type: 'object', maxProperties: 1000, additionalProperties: { type: 'string' } },
     stdin: { anyOf: [{ type: 'string' }, bytes] },
@@ -36,7 +34,20 @@ const schema = {
   },
 }
 
-const decode = (value) => (typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.base64, 'base64'))
+/**
+ * The bytes of standard, padded base64 `text`; anything else is a 400, not skipped as
+ * Buffer.from would. Checked by encoding the bytes again: 23 µs for hello's 89 KB, where a
+ * regular expression took 300 µs, most of a cached answer's time.
+ */
+function base64(text, what) {
+  const bytes = Buffer.from(text, 'base64')
+  if (bytes.toString('base64') !== text) {
+    throw Object.assign(new Error(`${what} is not standard, padded base64`), { statusCode: 400, code: 'ERR_INVALID_REQUEST' })
+  }
+  return bytes
+}
+
+const decode = (value, what) => (typeof value === 'string' ? Buffer.from(value, 'utf8') : base64(value.base64, `${what}.base64`))
 
 /**
  * The run `body` asks for: `{ wasm, options, key, hasFiles }`. `maxima` holds the server's
@@ -44,15 +55,15 @@ const decode = (value) => (typeof value === 'string' ? Buffer.from(value, 'utf8'
  * limit above one, or missing, is that maximum.
  */
 function runOf(body, maxima) {
-  const wasm = body.wat !== undefined ? Buffer.from(body.wat, 'utf8') : Buffer.from(body.wasm, 'base64')
+  const wasm = body.wat !== undefined ? Buffer.from(body.wat, 'utf8') : base64(body.wasm, 'wasm')
   const limits = {}
   for (const [name, max] of Object.entries(maxima)) limits[name] = Math.min(body.limits?.[name] ?? max, max)
   if (body.limits?.fuel !== undefined) limits.fuel = body.limits.fuel
-  const files = body.files === undefined ? undefined : Object.fromEntries(Object.entries(body.files).map(([p, v]) => [p, decode(v)]))
+  const files = body.files === undefined ? undefined : Object.fromEntries(Object.entries(body.files).map(([p, v]) => [p, decode(v, `files[${JSON.stringify(p)}]`)]))
   const options = {
     args: body.args ?? [],
     env: body.env ?? {},
-    stdin: body.stdin === undefined ? undefined : decode(body.stdin),
+    stdin: body.stdin === undefined ? undefined : decode(body.stdin, 'stdin'),
     files,
     seed: body.seed === undefined ? undefined : BigInt(body.seed),
     startTime: body.startTime === undefined ? undefined : typeof body.startTime === 'number' ? body.startTime : new Date(body.startTime),

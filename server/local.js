@@ -8,7 +8,8 @@ const { Lru } = require('./lru')
 const { Runs } = require('./runs')
 
 /**
- * A backend: `run(client, body, signal)` resolves to `{ json, outcome }` (the answer's body and
+ * A backend: `run(client, body, signal, prepared)` (`prepared`: what `runOf(body)` gave, which
+ * a backend running here uses as it is) resolves to `{ json, outcome }` (the answer's body and
  * the run's outcome) or rejects with `Busy`, a library error (with its `code`), or the signal's
  * reason; `results` and `shares` are stores of `{ body, ms }` and strings; `retryAfter()` and
  * `gauges()` feed the answers and the metrics.
@@ -18,8 +19,8 @@ function localBackend(config) {
   const results = new Lru({ entries: config.cacheEntries, bytes: config.cacheBytes })
   const shares = new Lru({ entries: config.shareEntries, bytes: config.shareBytes })
   return {
-    async run(client, body, signal) {
-      const { wasm, options, hasFiles } = runOf(body, config.maxima)
+    async run(client, body, signal, prepared = runOf(body, config.maxima)) {
+      const { wasm, options, hasFiles } = prepared
       const result = await runs.run(client, wasm, options, signal)
       return { json: JSON.stringify(jsonResult(result, hasFiles)), outcome: result.outcome }
     },
