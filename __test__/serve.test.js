@@ -226,6 +226,11 @@ test('share links: POST /api/share stores a snippet under its content hash', asy
   assert.equal((await post('/api/share', { wat: 'x'.repeat(5000) })).status, 413)
   assert.equal((await post('/api/share', { wat: hi, bogus: 1 })).status, 400)
   assert.deepEqual((await get('/healthz')).json, { ok: true })
+  // The API's description, with the request schema the server validates with.
+  const openapi = (await get('/openapi.json')).json
+  assert.equal(openapi.openapi, '3.1.0')
+  assert.deepEqual(Object.keys(openapi.paths), ['/api/run', '/api/share', '/api/share/{id}', '/healthz', '/metrics'])
+  assert.deepEqual(openapi.paths['/api/run'].post.requestBody.content['application/json'].schema, require('../server/body').schema)
 })
 
 test('hermetic-wasi serve listens where it is told and stops on SIGTERM', async () => {

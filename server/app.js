@@ -139,6 +139,7 @@ async function createApp(settings = {}) {
     return reply.type(file.type).send(file.body)
   })
 
+  app.get('/openapi.json', async () => require('./openapi').document)
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/metrics', async (request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
   return app

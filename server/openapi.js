@@ -1,0 +1,66 @@
+// The API described as an OpenAPI 3.1 document, served at GET /openapi.json; the request body
+// is the schema the server validates with (body.js), so the two cannot drift apart.
+'use strict'
+
+const { version } = require('../package.json')
+const { schema } = require('./body')
+
+const error = { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } }
+const bytes = { oneOf: [{ type: 'string', description: 'UTF-8 text' }, { type: 'object', required: ['base64'], properties: { base64: { type: 'string' } } }] }
+const result = {
+  type: 'object',
+  required: ['outcome', 'exitCode', 'stdout', 'stderr', 'virtualTimeNs'],
+  properties: {
+    outcome: { enum: ['exited', 'trapped', 'deadlock', 'fuelExhausted', 'timeout', 'memoryExceeded', 'outputExceeded', 'virtualTimeExceeded', 'cancelled', 'hostOutOfMemory'] },
+    exitCode: { type: 'integer' },
+    stdout: bytes,
+    stderr: bytes,
+    virtualTimeNs: { type: 'string', description: 'a decimal integer' },
+    events: { type: 'array', items: { type: 'object', properties: { stream: { enum: ['stdout', 'stderr'] }, data: bytes, timeNs: { type: 'string' } } } },
+    fuelConsumed: { type: 'string' },
+    trap: { type: 'object', properties: { message: { type: 'string' }, backtrace: { type: 'array', items: { type: 'string' } } } },
+    files: { type: 'object', additionalProperties: { oneOf: [bytes, { type: 'object', properties: { type: { enum: ['dir', 'symlink'] }, target: { type: 'string' } } }] } },
+  },
+}
+const json = (s) => ({ content: { 'application/json': { schema: s } } })
+const answers = (ok) => ({
+  ...ok,
+  400: { description: 'A malformed request (ERR_INVALID_REQUEST) or a program or options the library refuses (ERR_INVALID_WASM, ERR_INVALID_OPTIONS, ERR_COMPILE_LIMIT)', ...json(error) },
+  413: { description: 'The body is larger than the server allows', ...json(error) },
+})
+
+const document = {
+  openapi: '3.1.0',
+  info: { title: 'hermetic-wasi playground API', version },
+  paths: {
+    '/api/run': {
+      post: {
+        summary: 'Run a WASI program once and answer how it ended, with its timed output',
+        requestBody: { required: true, ...json(schema) },
+        responses: answers({
+          200: { description: 'The result; X-Cache says whether it came from the result cache', headers: { 'X-Cache': { schema: { enum: ['hit', 'miss'] } } }, ...json(result) },
+          429: { description: 'This client has too many runs in flight (Retry-After)', ...json(error) },
+          503: { description: 'The queue is full (Retry-After)', ...json(error) },
+        }),
+      },
+    },
+    '/api/share': {
+      post: {
+        summary: 'Store a program and its inputs under their content hash',
+        requestBody: { required: true, ...json(schema) },
+        responses: answers({ 201: { description: 'Stored', ...json({ type: 'object', properties: { id: { type: 'string' } } }) } }),
+      },
+    },
+    '/api/share/{id}': {
+      get: {
+        summary: 'A stored snippet',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'The snippet, as it was posted', ...json(schema) }, 404: { description: 'No such snippet (or dropped)', ...json(error) } },
+      },
+    },
+    '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format' } } } },
+  },
+}
+
+module.exports = { document }
