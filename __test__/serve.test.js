@@ -124,7 +124,7 @@ test('bad requests: 400 with a code for bad programs and typos, 413 past --max-b
 })
 
 test('a full queue answers 503 with Retry-After, a busy client 429', async (t) => {
-  const { app, post } = await server({ concurrency: 1, queue: 0, perClient: 8, maxima: { timeoutMs: 1500 } })
+  const { app, post, get } = await server({ concurrency: 1, queue: 0, perClient: 8, maxima: { timeoutMs: 1500 } })
   t.after(() => app.close())
   const running = post('/api/run', { wat: spin })
   await new Promise((resolve) => setTimeout(resolve, 200))
@@ -134,6 +134,7 @@ test('a full queue answers 503 with Retry-After, a busy client 429', async (t) =
   assert.equal(refused.headers.get('retry-after'), '3')
   assert.equal(refused.json.error.code, 'ERR_BUSY')
   assert.equal((await running).json.outcome, 'timeout')
+  assert.match((await get('/metrics')).text, /hermetic_wasi_refused_total\{reason="queue"\} 1/)
   const { app: app2, post: post2 } = await server({ concurrency: 2, queue: 8, perClient: 1, maxima: { timeoutMs: 1500 } })
   t.after(() => app2.close())
   const first = post2('/api/run', { wat: spin })
@@ -197,6 +198,22 @@ test('a cached result is not served to a request whose timeout it would not have
   assert.equal((await post('/api/run', { wat: busy })).headers.get('x-cache'), 'hit')
   const short = await post('/api/run', { wat: busy, limits: { timeoutMs: 20 } })
   assert.deepEqual([short.headers.get('x-cache'), short.json.outcome], ['miss', 'timeout'])
+})
+
+test('connections past --max-connections are closed at once', async (t) => {
+  const { app, base, get } = await server({ maxConnections: 2 })
+  t.after(() => app.close())
+  const { port } = new URL(base)
+  const open = () =>
+    new Promise((resolve) => {
+      const socket = require('node:net').connect(Number(port), '127.0.0.1', () => resolve(socket))
+    })
+  const held = [await open(), await open()]
+  await assert.rejects(fetch(`${base}/healthz`))
+  held[0].destroy()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.deepEqual((await get('/healthz')).json, { ok: true })
+  held[1].destroy()
 })
 
 test('a body that arrives too slowly ends its connection', async (t) => {

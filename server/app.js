@@ -10,7 +10,7 @@ const http = require('node:http')
 const Fastify = require('fastify')
 const prom = require('prom-client')
 
-const { schema, runOf } = require('./body')
+const { schema, runOf, keyOf } = require('./body')
 const { localBackend } = require('./local')
 const { Busy } = require('./runs')
 
@@ -73,7 +73,8 @@ async function createApp(settings = {}) {
 
   app.post('/api/run', { schema: { body: schema } }, async (request, reply) => {
     const prepared = runOf(request.body, config.maxima)
-    const { options, key } = prepared
+    const { options } = prepared
+    const key = keyOf(prepared.wasm, options)
     // A result that took longer than this request's timeout is not one it could have had.
     const cached = await backend.results.get(key)
     if (cached !== undefined && cached.ms <= options.limits.timeoutMs) {

@@ -50,7 +50,7 @@ function base64(text, what) {
 const decode = (value, what) => (typeof value === 'string' ? Buffer.from(value, 'utf8') : base64(value.base64, `${what}.base64`))
 
 /**
- * The run `body` asks for: `{ wasm, options, key, hasFiles }`. `maxima` holds the server's
+ * The run `body` asks for: `{ wasm, options, hasFiles }`. `maxima` holds the server's
  * largest `timeoutMs`, `memoryBytes`, `outputBytes`, `virtualTimeMs` and `fsBytes`; a client's
  * limit above one, or missing, is that maximum.
  */
@@ -70,10 +70,13 @@ function runOf(body, maxima) {
     events: true,
     limits,
   }
-  return { wasm, options, key: keyOf(wasm, options), hasFiles: files !== undefined }
+  return { wasm, options, hasFiles: files !== undefined }
 }
 
-/** SHA-256 over the program and the options in a fixed order, each length-prefixed. */
+/**
+ * The key of a run's result: SHA-256 over the program and the options in a fixed order, each
+ * length-prefixed. Only the server's result cache needs it (not a worker, nor a shared snippet).
+ */
 function keyOf(wasm, options) {
   const hash = crypto.createHash('sha256')
   const part = (data) => {
@@ -99,4 +102,4 @@ function keyOf(wasm, options) {
   return hash.digest('hex')
 }
 
-module.exports = { schema, runOf }
+module.exports = { schema, runOf, keyOf }

@@ -12,7 +12,7 @@ const Redis = require('ioredis')
 const { runWasiAsync } = require('..')
 const { jsonResult } = require('../cli/json')
 const { runOf } = require('./body')
-const { Busy } = require('./runs')
+const { Busy, Clients } = require('./runs')
 
 const QUEUE = 'hermetic-wasi-runs'
 const PREFIX = 'hermetic-wasi'
@@ -56,7 +56,7 @@ async function fleetBackend(config) {
   } finally {
     clearTimeout(timer)
   }
-  const clients = new Map()
+  const clients = new Clients(config.perClient)
   const store = (kind, seconds) => ({
     get: async (key) => {
       const value = await client.get(`${PREFIX}:${kind}:${key}`)
@@ -65,12 +65,11 @@ async function fleetBackend(config) {
     set: async (key, value) => client.set(`${PREFIX}:${kind}:${key}`, JSON.stringify(value), 'EX', seconds),
   })
   return {
-    async run(clientKey, body, signal) {
-      const held = clients.get(clientKey) ?? 0
-      if (held >= config.perClient) throw new Busy('client')
-      if ((await queue.getWaitingCount()) >= config.queue) throw new Busy('queue')
-      clients.set(clientKey, held + 1)
+    async run(client, body, signal) {
+      // Taken before the first await, so that concurrent requests cannot all pass the check.
+      const giveBack = clients.take(client)
       try {
+        if ((await queue.getWaitingCount()) >= config.queue) throw new Busy('queue')
         const job = await queue.add('run', { body, maxima: config.maxima }, { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } })
         // A client that goes away takes its job off the queue if no worker has it yet.
         signal.addEventListener('abort', () => job.remove().catch(() => {}), { once: true })
@@ -79,9 +78,7 @@ async function fleetBackend(config) {
         if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
         return answer
       } finally {
-        const left = clients.get(clientKey) - 1
-        if (left === 0) clients.delete(clientKey)
-        else clients.set(clientKey, left)
+        giveBack()
       }
     },
     // Results for a day, snippets for a month; Redis's own memory policy bounds the rest.

@@ -14,23 +14,40 @@ class Busy extends Error {
   }
 }
 
+/** Runs in flight per client, at most `limit` each (the server's and the fleet's). */
+class Clients {
+  constructor(limit) {
+    this.limit = limit
+    this.held = new Map()
+  }
+
+  /** Takes one of `client`'s slots, or throws `Busy('client')`; returns what gives it back. */
+  take(client) {
+    const held = this.held.get(client) ?? 0
+    if (held >= this.limit) throw new Busy('client')
+    this.held.set(client, held + 1)
+    return () => {
+      const left = this.held.get(client) - 1
+      if (left === 0) this.held.delete(client)
+      else this.held.set(client, left)
+    }
+  }
+}
+
 class Runs {
   constructor({ concurrency, queue, perClient }) {
     this.concurrency = concurrency
     this.queueLimit = queue
-    this.perClient = perClient
     this.running = 0
     this.waiting = []
-    this.clients = new Map()
+    this.clients = new Clients(perClient)
   }
 
   /** Runs `wasm` with `options` for `client`, when a slot is free; resolves to its result. */
   async run(client, wasm, options, signal) {
-    const held = this.clients.get(client) ?? 0
-    if (held >= this.perClient) throw new Busy('client')
-    if (this.running >= this.concurrency && this.waiting.length >= this.queueLimit) throw new Busy('queue')
-    this.clients.set(client, held + 1)
+    const giveBack = this.clients.take(client)
     try {
+      if (this.running >= this.concurrency && this.waiting.length >= this.queueLimit) throw new Busy('queue')
       if (this.running >= this.concurrency) await this.slot(signal)
       else this.running++
       try {
@@ -39,9 +56,7 @@ class Runs {
         this.release()
       }
     } finally {
-      const left = this.clients.get(client) - 1
-      if (left === 0) this.clients.delete(client)
-      else this.clients.set(client, left)
+      giveBack()
     }
   }
 
@@ -75,4 +90,4 @@ class Runs {
   }
 }
 
-module.exports = { Runs, Busy }
+module.exports = { Runs, Busy, Clients }

@@ -243,10 +243,10 @@ fn with_code<T>(
     // Cache files are named with the settings of an engine that runs the code (the same as the
     // compiler's), which a run builds anyway: building a compiler engine only for its name
     // cost a warm start 5 ms.
-    let engine = engine::running(codegen)?;
+    let name = disk_cache::entry_name(engine::running(codegen)?, codegen.tag(), wasm);
     // `None` when there is no valid entry.
     let from_disk = || {
-        let entry = disk_cache::find_code(engine, codegen.tag(), wasm, dir)?;
+        let entry = disk_cache::find_code(&name, dir)?;
         match load(&Code::Cached(entry)) {
             Err(engine::Failure::Stale) => None,
             done => Some(done.map_err(SandboxError::from)),
@@ -256,7 +256,7 @@ fn with_code<T>(
         return done;
     }
     let code = compiler::compile(codegen, wasm, budget)?;
-    if !disk_cache::store_code(engine, codegen.tag(), wasm, dir, &code) {
+    if !disk_cache::store_code(&name, dir, &code) {
         return Ok(load(&Code::Compiled(code))?);
     }
     // Loaded from the file just written, so that the process keeps one mapped copy of the code.

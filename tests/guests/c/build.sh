@@ -2,7 +2,7 @@
 # Builds the C test guests: each *.c here -> ../target/c/<name>.wasm, a wasm32-wasi preview1 core
 # module linked with wasi-libc, by Zig's C compiler (the `ziglang` package from PyPI, pinned) in a
 # private virtualenv under tests/guests/target/. Skips each guest whose module is newer than its
-# source and this script.
+# source, the shared headers (report.h) and this script.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 target="$here/../target"
@@ -13,7 +13,7 @@ version="0.15.2"
 stale=()
 for source in "$here"/*.c; do
   wasm="$out/$(basename "$source" .c).wasm"
-  if [ ! -f "$wasm" ] || [ -n "$(find "$source" "$here/build.sh" -newer "$wasm" -print -quit)" ]; then
+  if [ ! -f "$wasm" ] || [ -n "$(find "$source" "$here"/*.h "$here/build.sh" -newer "$wasm" -print -quit)" ]; then
     stale+=("$source")
   fi
 done

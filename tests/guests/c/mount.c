@@ -10,38 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-static void check(const char *what, int result) {
-    if (result == 0) printf("%s: ok\n", what);
-    else printf("%s: %s\n", what, strerror(errno));
-}
-
-static void cat(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        printf("cat %s: %s\n", path, strerror(errno));
-        return;
-    }
-    char text[256];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = 0;
-    fclose(f);
-    printf("cat %s: \"%s\"\n", path, text);
-}
-
-static void ls(const char *path) {
-    DIR *dir = opendir(path);
-    if (!dir) {
-        printf("ls %s: %s\n", path, strerror(errno));
-        return;
-    }
-    printf("ls %s:", path);
-    struct dirent *entry;
-    while ((entry = readdir(dir))) {
-        if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, "..")) printf(" %s", entry->d_name);
-    }
-    printf("\n");
-    closedir(dir);
-}
+#include "report.h"
 
 int main(void) {
     cat("/lib/a.txt");
