@@ -46,6 +46,13 @@ export declare class Program {
    * beyond what a program may cost or takes longer than `options.timeoutMs` to compile.
    */
   constructor(wasm: Uint8Array, options?: ProgramOptions)
+  /**
+   * Like `new Program`, but compiles on the libuv thread pool, leaving the event loop free,
+   * and resolves to the program. Never throws: bad arguments reject the promise with the
+   * error `new Program` would throw. A compile cannot be aborted; `options.timeoutMs` bounds
+   * it.
+   */
+  static compileAsync(wasm: Uint8Array | string, options?: ProgramOptions | null): Promise<Program>
   /** Runs the program once, synchronously; see `runWasi`. */
   run(options?: Omit<RunOptions, 'onOutput'> | null): RunResult
   /** Runs the program once on the libuv thread pool; see `runWasiAsync`. */

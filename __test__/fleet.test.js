@@ -101,3 +101,79 @@ test('a fleet on Redis: runs shared by two workers, a killed worker\'s run answe
   assert.equal(stalled.length, 1, 'one job was taken over from the killed worker')
   assert.ok(['a', 'b'].includes(stalled[0].data.body.args[0]))
 })
+
+test('a fleet without Redis: answers 503 at once, a waiting job leaves with its client, and it recovers', { skip, timeout: 120_000 }, async (t) => {
+  const children = []
+  t.after(() => children.forEach((child) => child.kill('SIGKILL')))
+  // A server pointed at a Redis that is not there gives up after 10 s, saying so.
+  const nowhere = await freePort()
+  const unreachable = start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', `redis://127.0.0.1:${nowhere}`], /listening/).then(
+    () => assert.fail('it listened without Redis'),
+    (error) => error.message,
+  )
+
+  const port = await freePort()
+  const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  let redis = await start(redisServer, redisArgs, /Ready to accept connections/)
+  children.push(redis.child)
+  const url = `redis://127.0.0.1:${port}`
+  const server = await start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', url, '--max-timeout', '1500', '--answer-timeout', '4000'], /listening on (http:\/\/[0-9.:]+)/)
+  children.push(server.child)
+  const base = server.found[1]
+  const worker = await start(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '1'], /worker (\S+): ready/)
+  children.push(worker.child)
+  const call = async (pathname, body, signal) => {
+    const response = await fetch(`${base}${pathname}`, body === undefined ? { signal } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal })
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), json: await response.json() }
+  }
+  assert.deepEqual(await call('/healthz'), { status: 200, retryAfter: null, json: { ok: true, redis: 'ok', workers: 1 } })
+
+  // The worker is busy with one spinning run; a second waits in Redis, and its client leaves.
+  const { Queue } = require('bullmq')
+  const queue = new Queue('hermetic-wasi-runs', { connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null }, prefix: 'hermetic-wasi' })
+  queue.on('error', () => {})
+  const spin = '(module (func (export "_start") (loop $l (br $l))))'
+  const busy = call('/api/run', { wat: spin, args: ['busy'] })
+  const leaving = new AbortController()
+  const left = call('/api/run', { wat: spin, args: ['leaves'] }, leaving.signal).catch((error) => error.name)
+  const until = async (what, check) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.fail(`timed out waiting until ${what}`)
+  }
+  await until('the second job waits', async () => (await queue.getWaitingCount()) === 1)
+  leaving.abort()
+  assert.equal(await left, 'AbortError')
+  await until('the second job leaves the queue', async () => (await queue.getWaitingCount()) === 0)
+  assert.equal((await busy).json.outcome, 'timeout')
+  assert.equal((await queue.getJobs(['completed'])).length, 1, 'the job whose client left never ran')
+  await queue.close()
+
+  // Redis dies with a run in flight: that run, and every request after, is a 503, not a hang.
+  const inFlight = call('/api/run', { wat: spin, args: ['in flight'] })
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  redis.child.kill('SIGKILL')
+  let started = Date.now()
+  const lost = await inFlight
+  assert.deepEqual([lost.status, lost.json.error.code, lost.json.error.message], [503, 'ERR_UNAVAILABLE', 'no worker answered within 4 s'])
+  assert.ok(Date.now() - started < 6000, `the run in flight was answered after ${Date.now() - started} ms`)
+  for (const [pathname, body] of [['/api/run', { wat: spin, args: ['down'] }], ['/api/share', { wat: spin }], ['/healthz']]) {
+    started = Date.now()
+    const answer = await call(pathname, body)
+    assert.deepEqual([answer.status, answer.json.error.code, answer.retryAfter], [503, 'ERR_UNAVAILABLE', '2'], pathname)
+    assert.match(answer.json.error.message, /^Redis is unreachable: /)
+    assert.ok(Date.now() - started < 1000, `${pathname} answered after ${Date.now() - started} ms`)
+  }
+
+  // Redis comes back (empty): the server and the worker reconnect on their own.
+  redis = await start(redisServer, redisArgs, /Ready to accept connections/)
+  children.push(redis.child)
+  await until('the server is healthy again', async () => (await call('/healthz')).status === 200)
+  const hello = preview1('(call $print (i64.const 7))')
+  await until('a run is answered again', async () => (await call('/api/run', { wat: hello })).status === 200)
+  assert.deepEqual((await call('/api/run', { wat: hello })).json.stdout, '7\n')
+
+  assert.match(await unreachable, new RegExp(`cannot reach Redis at redis://127.0.0.1:${nowhere} within 10 s`))
+})

@@ -47,7 +47,14 @@ test('the page runs a typed program and replays its output with its pauses, in o
   await page.keyboard.press('Delete')
   await page.keyboard.insertText(sleepy)
   assert.equal(await page.evaluate(() => document.querySelector('.cm-content').innerText.includes('tick 3')), true)
-  await page.fill('#args', 'a b')
+  await page.fill('#args', `a 'b c' "it's"`)
+  await page.click('#more summary')
+  const more = { env: { NAME: 'value' }, seed: '18446744073709551615', startTime: '2001-02-03T04:05:06.000Z', limits: { fuel: 1e9 }, files: { 'in.txt': { base64: 'AP8=' } } }
+  await page.fill('#options', JSON.stringify(more))
+  const posted = []
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/run')) posted.push(JSON.parse(request.postData()))
+  })
   // Record when each line appears.
   await page.evaluate(() => {
     window.seen = []
@@ -56,7 +63,11 @@ test('the page runs a typed program and replays its output with its pauses, in o
   })
   await page.click('.cm-content')
   await page.keyboard.press('Control+Enter')
+  // Pressed again while the run is on its way: still one run.
+  await page.keyboard.press('Control+Enter')
   await page.waitForFunction(() => document.getElementById('outcome').textContent === 'exited, exit code 0', null, { timeout: 10_000 })
+  assert.equal(posted.length, 1)
+  assert.deepEqual(posted[0], { wat: sleepy, args: ['a', 'b c', "it's"], stdin: '', ...more })
   const seen = (await page.evaluate(() => window.seen)).filter(([text]) => text !== '')
   assert.deepEqual(seen.map(([text]) => text), ['tick 1\n', 'tick 1\ntick 2\n', 'tick 1\ntick 2\ntick 3\n'])
   // 500 ms of virtual time between lines, replayed at 1x.
@@ -71,11 +82,19 @@ test('the page runs a typed program and replays its output with its pauses, in o
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
   await phone.goto(link)
   await phone.waitForFunction(() => document.querySelector('.cm-content')?.innerText.includes('tick 3'))
-  assert.equal(await phone.inputValue('#args'), 'a b')
+  assert.equal(await phone.inputValue('#args'), `a 'b c' 'it'\\''s'`)
+  assert.deepEqual(JSON.parse(await phone.inputValue('#options')), more)
+  const again = []
+  phone.on('request', (request) => {
+    if (request.url().endsWith('/api/run')) again.push(JSON.parse(request.postData()))
+  })
   await phone.click('#run')
   await phone.click('#skip').catch(() => {})
   await phone.waitForFunction(() => document.getElementById('outcome').textContent === 'exited, exit code 0', null, { timeout: 10_000 })
   assert.equal(await phone.textContent('#output'), 'tick 1\ntick 2\ntick 3\n')
+  assert.deepEqual(again, posted)
+  // The outcome is on the screen, not below it.
+  assert.ok(await phone.evaluate(() => document.getElementById("outcome").getBoundingClientRect().bottom <= innerHeight + 1))
   // Nothing wider than the phone's screen.
   assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 390))
   await phone.screenshot({ path: path.join(shots, 'playground-phone.png') })
@@ -99,4 +118,22 @@ test('the page shows a trap and an invalid program', { skip }, async (t) => {
   await program('(module (func')
   await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('ERR_'))
   assert.match(await page.textContent('#outcome'), /^ERR_INVALID_WASM: invalid WebAssembly text/)
+  // The compiler's message keeps its lines and its caret, in a monospaced font.
+  const shown = await page.evaluate(() => {
+    const error = document.querySelector('#outcome .error')
+    return { lines: error.innerText.split('\n').length, font: getComputedStyle(error).fontFamily, whiteSpace: getComputedStyle(error).whiteSpace }
+  })
+  assert.ok(shown.lines > 1, JSON.stringify(shown))
+  assert.match(shown.font, /monospace/)
+  assert.equal(shown.whiteSpace, 'pre-wrap')
+  // Options that are not JSON: the page says so, and nothing is sent.
+  await page.click('#more summary')
+  await page.fill('#options', '{ env: 1 }')
+  await page.click('#run')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('ERR_PAGE'))
+  assert.match(await page.textContent('#outcome'), /^ERR_PAGE: More options is not JSON: /)
+  await page.fill('#options', '{ "limits": { "timeout": 1 } }')
+  await page.click('#run')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('ERR_INVALID_REQUEST'))
+  assert.equal(await page.textContent('#outcome'), 'ERR_INVALID_REQUEST: body/limits must NOT have additional properties')
 })

@@ -81,3 +81,49 @@ test('a bad cacheDir is ERR_INVALID_OPTIONS', () => {
     message: 'options.cacheDir must be a non-empty path without NUL characters',
   })
 })
+
+test('Program.compileAsync compiles on the thread pool, to the program new Program makes', async () => {
+  // Bytes no cache holds: a real compile, in a compiler process. The event loop turns while it
+  // runs (were it synchronous, the promise would settle before any timer fired).
+  const wasm = tagged(guest('hello'), `compileAsync ${process.pid} ${Date.now()}`)
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 1)
+  const program = await Program.compileAsync(wasm)
+  clearInterval(timer)
+  assert.ok(ticks > 0, 'the event loop turned during the compile')
+  assert.ok(program instanceof Program)
+  assert.deepEqual(program.run(), runWasi(guest('hello')))
+  assert.deepEqual(await program.runAsync({ args: ['x'] }), runWasi(wasm, { args: ['x'] }))
+  // Text, and a cached program, too.
+  const wat = '(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 3))))'
+  assert.equal((await Program.compileAsync(wat, null)).run().exitCode, 3)
+  assert.equal((await Program.compileAsync(wat, { timeoutMs: 1000 })).run().exitCode, 3)
+})
+
+test('Program.compileAsync rejects, never throws, with the errors of new Program', async () => {
+  const refusals = [
+    [[Buffer.from('nope')], { code: 'ERR_INVALID_WASM', message: 'not a WebAssembly binary (it does not start with \\0asm)' }],
+    [[42], { code: 'ERR_INVALID_WASM' }],
+    [[guest('hello'), { timeoutMs: 'x' }], { code: 'ERR_INVALID_OPTIONS' }],
+    [[guest('hello'), 7], { code: 'ERR_INVALID_OPTIONS', message: 'options must be an object, got a number' }],
+  ]
+  for (const [args, expected] of refusals) {
+    let sync
+    assert.throws(() => new Program(...args), (error) => {
+      sync = error
+      return true
+    })
+    const promise = Program.compileAsync(...args)
+    assert.ok(promise instanceof Promise)
+    await assert.rejects(promise, expected)
+    await assert.rejects(Program.compileAsync(...args), { code: sync.code, message: sync.message })
+  }
+  // A getter that throws: the promise rejects with what it threw.
+  const thrown = new Error('from a getter')
+  const options = {
+    get cacheDir() {
+      throw thrown
+    },
+  }
+  await assert.rejects(Program.compileAsync(guest('hello'), options), (error) => error === thrown)
+})

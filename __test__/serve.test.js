@@ -91,7 +91,7 @@ test('limits are clamped to the server maxima', async (t) => {
 })
 
 test('bad requests: 400 with a code for bad programs and typos, 413 past --max-body', async (t) => {
-  const { app, post } = await server({ maxBodyBytes: 32768 })
+  const { app, base, post } = await server({ maxBodyBytes: 32768 })
   t.after(() => app.close())
   const invalid = await post('/api/run', { wasm: base64('not wasm') })
   assert.equal(invalid.status, 400)
@@ -114,6 +114,13 @@ test('bad requests: 400 with a code for bad programs and typos, 413 past --max-b
     assert.equal(answer.status, 400, JSON.stringify(body).slice(0, 80))
     assert.equal(answer.json.error.code, 'ERR_INVALID_REQUEST', JSON.stringify(answer.json))
   }
+  const proto = await post('/api/run', '{"wat":"(module)","files":{"a":"x","\\u005f_proto__":"y"}}')
+  assert.deepEqual(proto.json.error, { code: 'ERR_INVALID_REQUEST', message: 'a key named `__proto__` is refused, anywhere in the body' })
+  // `constructor` is an ordinary name: an env variable here.
+  const named = await post('/api/run', { wat: preview1('(call $print (i64.const 1))'), env: { constructor: 'x' } })
+  assert.deepEqual([named.status, named.json.stdout], [200, '1\n'])
+  const form = await fetch(`${base}/api/run`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'wat=x' })
+  assert.deepEqual([form.status, await form.json()], [415, { error: { code: 'ERR_UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' } }])
   const unknown = await post('/api/nothing', {})
   assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'ERR_NOT_FOUND'])
   const options = await post('/api/run', { wat: hi, env: { 'A=B': 'x' } })
@@ -182,6 +189,21 @@ test('results that depend only on their inputs are cached: byte-identical, X-Cac
   assert.match(metrics, /hermetic_wasi_cache_total\{result="hit"\} 1/)
   assert.match(metrics, /hermetic_wasi_cache_total\{result="miss"\} 4/)
   assert.match(metrics, /hermetic_wasi_runs_total\{outcome="timeout"\} 2/)
+  // Two programs, each compiled once (or loaded from the library's caches), then kept.
+  assert.match(metrics, /hermetic_wasi_compile_seconds_count 2/)
+})
+
+test('a compile counts against the run\'s time: past it, 400 ERR_COMPILE_LIMIT, not cached', async (t) => {
+  const { app, post } = await server({ maxima: { timeoutMs: 1000 } })
+  t.after(() => app.close())
+  // Bytes no cache holds (a custom section of their own): compiling them takes a compiler
+  // process, far more than 1 ms.
+  const name = Buffer.from(`serve ${process.pid} ${Date.now()}`)
+  const wasm = base64(Buffer.concat([guest('hello'), Buffer.from([0, name.length + 1, name.length]), name]))
+  const late = await post('/api/run', { wasm, limits: { timeoutMs: 1 } })
+  assert.deepEqual([late.status, late.json.error], [400, { code: 'ERR_COMPILE_LIMIT', message: 'compiling the program took longer than timeoutMs' }])
+  const inTime = await post('/api/run', { wasm })
+  assert.deepEqual([inTime.status, inTime.json.outcome, inTime.headers.get('x-cache')], [200, 'exited', 'miss'])
 })
 
 test('a cached result is not served to a request whose timeout it would not have fit in', async (t) => {
@@ -231,7 +253,7 @@ test('a body that arrives too slowly ends its connection', async (t) => {
 })
 
 test('share links: POST /api/share stores a snippet under its content hash', async (t) => {
-  const { app, post, get } = await server({ maxShareBytes: 4096 })
+  const { app, base, post, get } = await server({ maxShareBytes: 4096 })
   t.after(() => app.close())
   const snippet = { wat: hi, args: ['a'], stdin: 'in' }
   const shared = await post('/api/share', snippet)
@@ -242,7 +264,13 @@ test('share links: POST /api/share stores a snippet under its content hash', asy
   assert.equal((await get('/api/share/nothing-here')).status, 404)
   assert.equal((await post('/api/share', { wat: 'x'.repeat(5000) })).status, 413)
   assert.equal((await post('/api/share', { wat: hi, bogus: 1 })).status, 400)
+  // Every field is kept, as posted: a shared link runs what was shared.
+  const full = { wasm: base64('\0asm\x01\0\0\0'), args: ['two words', ''], env: { A: 'b' }, stdin: { base64: 'AP8=' }, files: { 'a/b': 'x', c: { base64: 'AA==' } }, seed: '18446744073709551615', startTime: '2001-02-03T04:05:06Z', limits: { fuel: 5, timeoutMs: 100 } }
+  assert.deepEqual((await get(`/api/share/${(await post('/api/share', full)).json.id}`)).json, full)
   assert.deepEqual((await get('/healthz')).json, { ok: true })
+  const icon = await fetch(`${base}/favicon.ico`)
+  assert.deepEqual([icon.status, icon.headers.get('content-type')], [200, 'image/svg+xml'])
+  assert.match(await icon.text(), /^<svg /)
   // The API's description, with the request schema the server validates with.
   const openapi = (await get('/openapi.json')).json
   assert.equal(openapi.openapi, '3.1.0')

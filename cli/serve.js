@@ -29,6 +29,8 @@ Options:
   --redis URL            run on a fleet: put runs on a queue in Redis (redis://host:port) for
                          'hermetic-wasi worker' processes, and keep results and shared
                          snippets there
+  --answer-timeout MS    with --redis, how long a run may wait for a worker's answer, queueing
+                         included; past it, 503 (default: 60000)
   -h, --help             show this help
 `
 
@@ -48,6 +50,7 @@ const OPTIONS = {
   'max-fs-bytes': { type: 'string' },
   'cache-entries': { type: 'string' },
   redis: { type: 'string' },
+  'answer-timeout': { type: 'string' },
 }
 
 /** Starts the server; resolves once it listens (and the process then lives until stopped). */
@@ -66,6 +69,7 @@ async function serve(argv, UsageError) {
     requestTimeoutMs: integer('request-timeout', 1),
     trustProxy: values['trust-proxy'],
     redis: values.redis,
+    answerMs: integer('answer-timeout', 1),
     cacheEntries: integer('cache-entries', 0),
     maxima: {
       timeoutMs: integer('max-timeout', 1),

@@ -12,7 +12,7 @@ const prom = require('prom-client')
 
 const { schema, runOf, keyOf } = require('./body')
 const { localBackend } = require('./local')
-const { Busy } = require('./runs')
+const { Busy, Unavailable } = require('./runs')
 
 /** The server's defaults: what `hermetic-wasi serve` uses unless told otherwise. */
 const DEFAULTS = {
@@ -54,6 +54,17 @@ async function createApp(settings = {}) {
       http.createServer({ requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   })
+  // JSON only, and a key named `__proto__` anywhere is refused: code that copies such a key into
+  // an object by assignment would replace that object's prototype.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    try {
+      done(null, JSON.parse(text, refuseProto))
+    } catch (error) {
+      const message = error.code === 'ERR_INVALID_REQUEST' ? error.message : `the body is not valid JSON: ${error.message}`
+      done(Object.assign(error, { statusCode: 400, code: 'ERR_INVALID_REQUEST', message }))
+    }
+  })
   const backend = config.redis ? await require('./fleet').fleetBackend(config) : localBackend(config)
   app.addHook('onClose', () => backend.close())
   const metrics = metricsFor(backend)
@@ -63,10 +74,14 @@ async function createApp(settings = {}) {
   app.setNotFoundHandler((request, reply) => refuse(reply, 404, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url}`))
   app.setErrorHandler((error, request, reply) => {
     if (error.validation) return refuse(reply, 400, 'ERR_INVALID_REQUEST', error.message)
-    // A body that is not JSON, or holds a `__proto__` or `constructor` key.
-    if (error.code?.startsWith('FST_ERR_CTP_') && error.statusCode === 400) return refuse(reply, 400, 'ERR_INVALID_REQUEST', error.message)
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, 413, 'ERR_BODY_TOO_LARGE', `the body is larger than ${config.maxBodyBytes} bytes`)
-    if (error.statusCode >= 400 && error.statusCode < 500) return refuse(reply, error.statusCode, error.code, error.message)
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuse(reply, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
+    // A body that is not JSON, or holds a `__proto__` key; anything else fastify refuses.
+    if (error.statusCode >= 400 && error.statusCode < 500) return refuse(reply, error.statusCode, error.code?.startsWith('ERR_') ? error.code : 'ERR_INVALID_REQUEST', error.message)
+    if (error instanceof Unavailable) {
+      reply.header('retry-after', String(backend.retryAfter()))
+      return refuse(reply, 503, error.code, error.message)
+    }
     request.log.error(error)
     return refuse(reply, 500, 'ERR_INTERNAL', 'internal error')
   })
@@ -74,7 +89,7 @@ async function createApp(settings = {}) {
   app.post('/api/run', { schema: { body: schema } }, async (request, reply) => {
     const prepared = runOf(request.body, config.maxima)
     const { options } = prepared
-    const key = keyOf(prepared.wasm, options)
+    const key = keyOf(prepared)
     // A result that took longer than this request's timeout is not one it could have had.
     const cached = await backend.results.get(key)
     if (cached !== undefined && cached.ms <= options.limits.timeoutMs) {
@@ -108,6 +123,7 @@ async function createApp(settings = {}) {
     metrics.cache.inc({ result: 'miss' })
     metrics.runs.inc({ outcome: result.outcome })
     metrics.duration.observe(ms / 1000)
+    if (result.compileSeconds !== undefined) metrics.compile.observe(result.compileSeconds)
     if (CACHEABLE.has(result.outcome)) await backend.results.set(key, { body: result.json, ms })
     if (result.worker) reply.header('x-served-by', result.worker)
     return reply.header('x-cache', 'miss').type('application/json').send(result.json)
@@ -134,6 +150,8 @@ async function createApp(settings = {}) {
   const html = (request, reply) => reply.type('text/html; charset=utf-8').send(page.get('index.html').body)
   app.get('/', html)
   app.get('/p/:id', html)
+  // Browsers ask for it whatever the page says.
+  app.get('/favicon.ico', (request, reply) => reply.type('image/svg+xml').send(page.get('icon.svg').body))
   app.get('/page/:name', (request, reply) => {
     const file = page.get(request.params.name)
     if (file === undefined) return refuse(reply, 404, 'ERR_NOT_FOUND', `no page file ${request.params.name}`)
@@ -141,19 +159,26 @@ async function createApp(settings = {}) {
   })
 
   app.get('/openapi.json', async () => require('./openapi').document)
-  app.get('/healthz', async () => ({ ok: true }))
+  // On a fleet, ok only while Redis answers (with the number of workers listening).
+  app.get('/healthz', async () => ({ ok: true, ...(await backend.health()) }))
   app.get('/metrics', async (request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
   return app
+}
+
+function refuseProto(key, value) {
+  if (key === '__proto__') throw Object.assign(new Error('a key named `__proto__` is refused, anywhere in the body'), { code: 'ERR_INVALID_REQUEST' })
+  return value
 }
 
 /** The page's files (server/page/), read once: name -> { type, body }. */
 function pageFiles() {
   const fs = require('node:fs')
   const path = require('node:path')
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wat': 'text/plain; charset=utf-8' }
+  const script = 'text/javascript; charset=utf-8'
+  const types = { '.html': 'text/html; charset=utf-8', '.js': script, '.mjs': script, '.css': 'text/css; charset=utf-8', '.wat': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml' }
   const dir = path.join(__dirname, 'page')
   const files = new Map()
-  for (const name of ['index.html', 'page.js', 'style.css', 'hello.wat', 'sleep.wat', 'editor.bundle.js']) {
+  for (const name of ['index.html', 'page.js', 'words.mjs', 'style.css', 'icon.svg', 'hello.wat', 'sleep.wat', 'editor.bundle.js']) {
     // The editor bundle is built by `npm run build` (scripts/build-page.js) and ships in the package.
     const body = fs.readFileSync(path.join(dir, name))
     files.set(name, { type: types[path.extname(name)], body })
@@ -171,6 +196,7 @@ function metricsFor(backend) {
     cache: new prom.Counter({ name: 'hermetic_wasi_cache_total', help: 'Result cache lookups', labelNames: ['result'], ...common }),
     refused: new prom.Counter({ name: 'hermetic_wasi_refused_total', help: 'Runs refused: the queue was full, or the client had too many in flight', labelNames: ['reason'], ...common }),
     duration: new prom.Histogram({ name: 'hermetic_wasi_run_seconds', help: 'Wall time of a run request that ran: queueing, compiling and running', buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 2, 10], ...common }),
+    compile: new prom.Histogram({ name: 'hermetic_wasi_compile_seconds', help: 'Wall time of compiling a program the server (or the worker) did not keep compiled: a compile, or a load from the library\'s caches', buckets: [0.0001, 0.001, 0.01, 0.1, 1, 10, 60], ...common }),
     queue: new prom.Gauge({ name: 'hermetic_wasi_queue_depth', help: 'Runs waiting for a slot', async collect() { this.set((await backend.gauges()).waiting) }, ...common }),
     running: new prom.Gauge({ name: 'hermetic_wasi_runs_running', help: 'Runs running (on the fleet: active jobs)', async collect() { this.set((await backend.gauges()).running) }, ...common }),
   }

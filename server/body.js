@@ -74,17 +74,28 @@ function runOf(body, maxima) {
 }
 
 /**
- * The key of a run's result: SHA-256 over the program and the options in a fixed order, each
- * length-prefixed. Only the server's result cache needs it (not a worker, nor a shared snippet).
+ * The SHA-256 of the program of `prepared` (what `runOf` gave), in hex, hashed once: the key of
+ * its compiled code (runs.js) and part of its result's key.
  */
-function keyOf(wasm, options) {
+function programKeyOf(prepared) {
+  prepared.programKey ??= crypto.createHash('sha256').update(prepared.wasm).digest('hex')
+  return prepared.programKey
+}
+
+/**
+ * The key of a run's result: SHA-256 over the program's hash and the options in a fixed order,
+ * each length-prefixed. Only the server's result cache needs it (not a worker, nor a shared
+ * snippet).
+ */
+function keyOf(prepared) {
+  const { options } = prepared
   const hash = crypto.createHash('sha256')
   const part = (data) => {
     const buffer = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'utf8')
     hash.update(`${buffer.length}:`)
     hash.update(buffer)
   }
-  part(wasm)
+  part(programKeyOf(prepared))
   part(JSON.stringify(options.args))
   part(JSON.stringify(Object.entries(options.env)))
   part(options.stdin ?? '')
@@ -102,4 +113,4 @@ function keyOf(wasm, options) {
   return hash.digest('hex')
 }
 
-module.exports = { schema, runOf, keyOf }
+module.exports = { schema, runOf, keyOf, programKeyOf }

@@ -9,10 +9,9 @@ const os = require('node:os')
 const { Queue, QueueEvents, Worker } = require('bullmq')
 const Redis = require('ioredis')
 
-const { runWasiAsync } = require('..')
 const { jsonResult } = require('../cli/json')
 const { runOf } = require('./body')
-const { Busy, Clients } = require('./runs')
+const { Busy, Clients, Unavailable, compileAndRun, programStore } = require('./runs')
 
 const QUEUE = 'hermetic-wasi-runs'
 const PREFIX = 'hermetic-wasi'
@@ -33,21 +32,33 @@ function connection(url) {
   }
 }
 
-/** The server's side: a backend (see local.js) on Redis. */
+/** How long the server waits for Redis at start, and for a job's answer, unless told otherwise. */
+const CONNECT_MS = 10_000
+const DEFAULT_ANSWER_MS = 60_000
+
+/**
+ * The server's side: a backend (see local.js) on Redis. While Redis is unreachable, every
+ * operation fails at once with `Unavailable` (a 503) instead of waiting for it to come back,
+ * and a job's answer is awaited at most `config.answerMs`.
+ */
 async function fleetBackend(config) {
   const redis = connection(config.redis)
-  const queue = new Queue(QUEUE, { connection: redis, prefix: PREFIX })
+  // Commands fail at once while the connection is down (BullMQ's advice for producers); only
+  // the blocking reader of the queue's events keeps waiting for Redis.
+  const failFast = { ...redis, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
+  const queue = new Queue(QUEUE, { connection: failFast, prefix: PREFIX })
   const events = new QueueEvents(QUEUE, { connection: redis, prefix: PREFIX })
   // The result cache and the snippets, on a connection of their own.
-  const client = new Redis(redis)
+  const client = new Redis(failFast)
   // Connection errors reach the operations that fail; without listeners each retry is printed.
   for (const side of [queue, events, client]) side.on('error', () => {})
   let timer
   const unreachable = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${config.redis} within 10 s`)), 10_000)
+    timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${config.redis} within ${CONNECT_MS / 1000} s`)), CONNECT_MS)
   })
+  const ready = new Promise((resolve) => client.once('ready', resolve))
   try {
-    await Promise.race([Promise.all([queue.waitUntilReady(), events.waitUntilReady(), client.ping()]), unreachable])
+    await Promise.race([Promise.all([queue.waitUntilReady(), events.waitUntilReady(), ready]), unreachable])
   } catch (error) {
     // Not awaited: closing waits for a connection that never came.
     for (const side of [events, queue]) side.disconnect().catch(() => {})
@@ -56,25 +67,41 @@ async function fleetBackend(config) {
   } finally {
     clearTimeout(timer)
   }
+  const answerMs = config.answerMs ?? DEFAULT_ANSWER_MS
   const clients = new Clients(config.perClient)
+  /** `promise`, with a Redis failure turned into `Unavailable`. */
+  const redisCall = (promise) =>
+    promise.catch((error) => {
+      throw new Unavailable(`Redis is unreachable: ${error.message}`)
+    })
   const store = (kind, seconds) => ({
     get: async (key) => {
-      const value = await client.get(`${PREFIX}:${kind}:${key}`)
+      const value = await redisCall(client.get(`${PREFIX}:${kind}:${key}`))
       return value === null ? undefined : JSON.parse(value)
     },
-    set: async (key, value) => client.set(`${PREFIX}:${kind}:${key}`, JSON.stringify(value), 'EX', seconds),
+    set: async (key, value) => redisCall(client.set(`${PREFIX}:${kind}:${key}`, JSON.stringify(value), 'EX', seconds)),
   })
   return {
     async run(client, body, signal) {
       // Taken before the first await, so that concurrent requests cannot all pass the check.
       const giveBack = clients.take(client)
       try {
-        if ((await queue.getWaitingCount()) >= config.queue) throw new Busy('queue')
-        const job = await queue.add('run', { body, maxima: config.maxima }, { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } })
-        // A client that goes away takes its job off the queue if no worker has it yet.
-        signal.addEventListener('abort', () => job.remove().catch(() => {}), { once: true })
+        if ((await redisCall(queue.getWaitingCount())) >= config.queue) throw new Busy('queue')
+        const job = await redisCall(queue.add('run', { body, maxima: config.maxima }, { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } }))
+        // A client that goes away, or stops waiting, takes its job off the queue if no worker
+        // has it yet (a job a worker holds cannot be removed, and runs to its end).
+        const withdraw = () => job.remove().catch(() => {})
+        signal.addEventListener('abort', withdraw, { once: true })
         const gone = new Promise((resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
-        const answer = await Promise.race([job.waitUntilFinished(events), gone])
+        let answer
+        try {
+          answer = await Promise.race([job.waitUntilFinished(events, answerMs), gone])
+        } catch (error) {
+          if (signal.aborted) throw error
+          withdraw()
+          if (/timed out before finishing/.test(error.message)) throw new Unavailable(`no worker answered within ${answerMs / 1000} s`)
+          throw error
+        }
         if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
         return answer
       } finally {
@@ -85,7 +112,18 @@ async function fleetBackend(config) {
     results: store('result', 24 * 3600),
     shares: store('share', 30 * 24 * 3600),
     retryAfter: () => Math.max(1, Math.ceil(config.maxima.timeoutMs / 1000)),
-    gauges: async () => ({ waiting: await queue.getWaitingCount(), running: await queue.getActiveCount() }),
+    gauges: async () => {
+      try {
+        return { waiting: await queue.getWaitingCount(), running: await queue.getActiveCount() }
+      } catch {
+        return { waiting: NaN, running: NaN }
+      }
+    },
+    /** What /healthz says: Redis answers, and how many workers listen on the queue. */
+    health: async () => {
+      await redisCall(client.ping())
+      return { redis: 'ok', workers: (await redisCall(queue.getWorkersCount())) }
+    },
     close: async () => {
       await events.close()
       await queue.close()
@@ -97,14 +135,15 @@ async function fleetBackend(config) {
 /** A worker: runs jobs from the queue at `url`, `concurrency` at a time, until closed. */
 function startWorker(url, { concurrency = os.availableParallelism(), lockMs = DEFAULT_LOCK_MS } = {}) {
   const name = `${os.hostname()}:${process.pid}`
+  const programs = programStore()
   const worker = new Worker(
     QUEUE,
     async (job) => {
       const { body, maxima } = job.data
       try {
-        const { wasm, options, hasFiles } = runOf(body, maxima)
-        const result = await runWasiAsync(wasm, options)
-        return { json: JSON.stringify(jsonResult(result, hasFiles)), outcome: result.outcome, worker: name }
+        const prepared = runOf(body, maxima)
+        const { result, compileSeconds } = await compileAndRun(programs, prepared)
+        return { json: JSON.stringify(jsonResult(result, prepared.hasFiles)), outcome: result.outcome, compileSeconds, worker: name }
       } catch (error) {
         if (typeof error.code === 'string' && error.code.startsWith('ERR_')) return { error: { code: error.code, message: error.message } }
         throw error

@@ -9,10 +9,11 @@ const { Runs } = require('./runs')
 
 /**
  * A backend: `run(client, body, signal, prepared)` (`prepared`: what `runOf(body)` gave, which
- * a backend running here uses as it is) resolves to `{ json, outcome }` (the answer's body and
- * the run's outcome) or rejects with `Busy`, a library error (with its `code`), or the signal's
+ * a backend running here uses as it is) resolves to `{ json, outcome, compileSeconds }` (the
+ * answer's body, the run's outcome, and how long compiling took, undefined when the
+ * program was kept compiled) or rejects with `Busy`, a library error (with its `code`), or the signal's
  * reason; `results` and `shares` are stores of `{ body, ms }` and strings; `retryAfter()` and
- * `gauges()` feed the answers and the metrics.
+ * `gauges()` feed the answers and the metrics, `health()` /healthz.
  */
 function localBackend(config) {
   const runs = new Runs(config)
@@ -20,9 +21,8 @@ function localBackend(config) {
   const shares = new Lru({ entries: config.shareEntries, bytes: config.shareBytes })
   return {
     async run(client, body, signal, prepared = runOf(body, config.maxima)) {
-      const { wasm, options, hasFiles } = prepared
-      const result = await runs.run(client, wasm, options, signal)
-      return { json: JSON.stringify(jsonResult(result, hasFiles)), outcome: result.outcome }
+      const { result, compileSeconds } = await runs.run(client, prepared, signal)
+      return { json: JSON.stringify(jsonResult(result, prepared.hasFiles)), outcome: result.outcome, compileSeconds }
     },
     results: {
       get: async (key) => results.get(key),
@@ -34,6 +34,7 @@ function localBackend(config) {
     },
     retryAfter: () => runs.retryAfterSeconds(config.maxima.timeoutMs),
     gauges: async () => ({ waiting: runs.waiting.length, running: runs.running }),
+    health: async () => ({}),
     close: async () => {},
   }
 }

@@ -26,7 +26,9 @@ const json = (s) => ({ content: { 'application/json': { schema: s } } })
 const answers = (ok) => ({
   ...ok,
   400: { description: 'A malformed request (ERR_INVALID_REQUEST) or a program or options the library refuses (ERR_INVALID_WASM, ERR_INVALID_OPTIONS, ERR_COMPILE_LIMIT)', ...json(error) },
-  413: { description: 'The body is larger than the server allows', ...json(error) },
+  413: { description: 'The body is larger than the server allows (ERR_BODY_TOO_LARGE; a snippet past its bound, ERR_SNIPPET_TOO_LARGE)', ...json(error) },
+  415: { description: 'The body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)', ...json(error) },
+  503: { description: 'On a fleet: Redis is unreachable, or no worker answered in time (ERR_UNAVAILABLE, Retry-After); for a run, also: the queue is full (ERR_BUSY)', ...json(error) },
 })
 
 const document = {
@@ -39,8 +41,7 @@ const document = {
         requestBody: { required: true, ...json(schema) },
         responses: answers({
           200: { description: 'The result; X-Cache says whether it came from the result cache', headers: { 'X-Cache': { schema: { enum: ['hit', 'miss'] } } }, ...json(result) },
-          429: { description: 'This client has too many runs in flight (Retry-After)', ...json(error) },
-          503: { description: 'The queue is full (Retry-After)', ...json(error) },
+          429: { description: 'This client has too many runs in flight (ERR_BUSY, Retry-After)', ...json(error) },
         }),
       },
     },
@@ -58,7 +59,15 @@ const document = {
         responses: { 200: { description: 'The snippet, as it was posted', ...json(schema) }, 404: { description: 'No such snippet (or dropped)', ...json(error) } },
       },
     },
-    '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
+    '/healthz': {
+      get: {
+        summary: 'Health: on a fleet, whether Redis answers and how many workers listen',
+        responses: {
+          200: { description: 'Healthy', ...json({ type: 'object', required: ['ok'], properties: { ok: { const: true }, redis: { const: 'ok' }, workers: { type: 'integer' } } }) },
+          503: { description: 'Redis is unreachable (ERR_UNAVAILABLE)', ...json(error) },
+        },
+      },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format' } } } },
   },
 }

@@ -4,7 +4,37 @@
 // runWasiAsync itself.
 'use strict'
 
-const { runWasiAsync } = require('..')
+const { Program } = require('..')
+const { programKeyOf } = require('./body')
+const { Lru } = require('./lru')
+
+/** Programs kept compiled, like the library's own in-memory cache of compiled code. */
+const PROGRAMS = 16
+
+/**
+ * Runs the program of `prepared` (what `runOf` gave) on the thread pool, compiled there first
+ * unless `programs` (an Lru) keeps it: resolves to `{ result, compileSeconds }`, the latter
+ * undefined when the program was kept. Compiling and running share `timeoutMs`; a compile past
+ * it is `ERR_COMPILE_LIMIT`. A compile cannot be aborted: a run whose signal aborted meanwhile
+ * ends `cancelled`.
+ */
+async function compileAndRun(programs, prepared, signal) {
+  const { wasm, options } = prepared
+  const key = programKeyOf(prepared)
+  const kept = programs.get(key)
+  if (kept !== undefined) return { result: await kept.program.runAsync(options, signal), compileSeconds: undefined }
+  const started = process.hrtime.bigint()
+  const { timeoutMs } = options.limits
+  const program = await Program.compileAsync(wasm, { timeoutMs })
+  const compileSeconds = Number(process.hrtime.bigint() - started) / 1e9
+  programs.set(key, { program, length: 0 })
+  const left = Math.max(1, Math.floor(timeoutMs - compileSeconds * 1000))
+  const result = await program.runAsync({ ...options, limits: { ...options.limits, timeoutMs: left } }, signal)
+  return { result, compileSeconds }
+}
+
+/** An empty store of compiled programs for `compileAndRun`. */
+const programStore = () => new Lru({ entries: PROGRAMS, bytes: Infinity })
 
 /** Why a run was not accepted: `reason` is 'queue' (the server is full) or 'client'. */
 class Busy extends Error {
@@ -34,6 +64,14 @@ class Clients {
   }
 }
 
+/** The fleet could not answer: Redis is unreachable, or no worker answered in time. */
+class Unavailable extends Error {
+  constructor(message) {
+    super(message)
+    this.code = 'ERR_UNAVAILABLE'
+  }
+}
+
 class Runs {
   constructor({ concurrency, queue, perClient }) {
     this.concurrency = concurrency
@@ -41,17 +79,18 @@ class Runs {
     this.running = 0
     this.waiting = []
     this.clients = new Clients(perClient)
+    this.programs = programStore()
   }
 
-  /** Runs `wasm` with `options` for `client`, when a slot is free; resolves to its result. */
-  async run(client, wasm, options, signal) {
+  /** Runs `prepared` (what `runOf` gave) for `client` when a slot is free: see `compileAndRun`. */
+  async run(client, prepared, signal) {
     const giveBack = this.clients.take(client)
     try {
       if (this.running >= this.concurrency && this.waiting.length >= this.queueLimit) throw new Busy('queue')
       if (this.running >= this.concurrency) await this.slot(signal)
       else this.running++
       try {
-        return await runWasiAsync(wasm, options, signal)
+        return await compileAndRun(this.programs, prepared, signal)
       } finally {
         this.release()
       }
@@ -90,4 +129,4 @@ class Runs {
   }
 }
 
-module.exports = { Runs, Busy, Clients }
+module.exports = { Runs, Busy, Clients, Unavailable, compileAndRun, programStore }

@@ -2,6 +2,7 @@
 // a run's output events with their virtual pauses (scaled, each capped, with a skip button).
 // Talks to the server's API only: POST /api/run, POST /api/share, GET /api/share/<id>.
 import { EditorView, basicSetup, keymap, Prec } from '/page/editor.bundle.js'
+import { splitArgs, joinArgs } from '/page/words.mjs'
 
 /** Real time per virtual second of a replay, and the longest single pause, in ms. */
 const SPEED = 1
@@ -14,6 +15,7 @@ const examples = {
 }
 let binary = null // an uploaded .wasm, as base64, while it is the program
 let replay = null // the replay in progress: { skip() }
+let running = false // a run request is on its way: Run and Ctrl/Cmd+Enter wait for it
 
 const run = () => {
   start()
@@ -55,13 +57,47 @@ $('upload').addEventListener('change', async () => {
   $('binary').textContent = `${file.name}: ${bytes.length} bytes of WebAssembly. Pick an example to edit text again.`
 })
 
-/** The request body for the program and inputs on the page. */
+/** The options the page has no field for, kept in "More options" as JSON. */
+const MORE = ['env', 'files', 'seed', 'startTime', 'limits', 'stdin']
+
+/** The request body for the program and inputs on the page; throws what is wrong with them. */
 function body() {
-  const args = $('args').value.trim()
+  let more = {}
+  const text = $('options').value.trim()
+  if (text !== '') {
+    try {
+      more = JSON.parse(text)
+    } catch (error) {
+      throw new Error(`More options is not JSON: ${error.message}`)
+    }
+    if (typeof more !== 'object' || more === null || Array.isArray(more)) throw new Error('More options must be a JSON object')
+  }
   return {
     ...(binary ? { wasm: binary } : { wat: editor.state.doc.toString() }),
-    args: args === '' ? [] : args.split(/\s+/),
+    args: splitArgs($('args').value),
     stdin: $('stdin').value,
+    ...more,
+  }
+}
+
+/** Shows an API error (or one of the page's own), monospaced: compilers' messages span lines. */
+function showError(code, message) {
+  const outcome = $('outcome')
+  outcome.textContent = `${code}: `
+  const detail = document.createElement('span')
+  detail.className = 'error'
+  detail.textContent = message
+  outcome.append(detail)
+  outcome.scrollIntoView({ block: 'nearest' })
+}
+
+/** The answer of a POST of the page's body to `route`, or an `{ error }` of the page's own. */
+async function post(route) {
+  try {
+    const response = await fetch(route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body()) })
+    return await response.json()
+  } catch (error) {
+    return { error: { code: error instanceof TypeError ? 'ERR_NETWORK' : 'ERR_PAGE', message: error.message } }
   }
 }
 
@@ -69,22 +105,19 @@ function body() {
 const text = (data) => (typeof data === 'string' ? data : new TextDecoder().decode(Uint8Array.from(atob(data.base64), (c) => c.charCodeAt(0))))
 
 async function start() {
+  if (running) return
+  running = true
   replay?.skip()
   $('run').disabled = true
   $('output').textContent = ''
   $('outcome').textContent = ''
   $('status').textContent = 'Running…'
-  let answer
-  try {
-    const response = await fetch('/api/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body()) })
-    answer = await response.json()
-  } catch (error) {
-    answer = { error: { code: 'ERR_NETWORK', message: String(error) } }
-  }
+  const answer = await post('/api/run')
   $('run').disabled = false
+  running = false
   if (answer.error) {
     $('status').textContent = ''
-    $('outcome').textContent = `${answer.error.code}: ${answer.error.message}`
+    showError(answer.error.code, answer.error.message)
     return
   }
   await play(answer)
@@ -145,14 +178,22 @@ function showOutcome(result) {
     trap.textContent = [result.trap.message, ...(result.trap.backtrace ?? []).map((frame) => `  at ${frame}`)].join('\n')
     outcome.append(trap)
   }
+  // On a phone the output pane may fill the screen: bring the outcome into view.
+  outcome.scrollIntoView({ block: 'nearest' })
 }
 
 $('run').addEventListener('click', start)
 $('skip').addEventListener('click', () => replay?.skip())
 $('share').addEventListener('click', async () => {
-  const response = await fetch('/api/share', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body()) })
-  const answer = await response.json()
-  $('shared').textContent = answer.id ? `${location.origin}/p/${answer.id}` : `${answer.error.code}: ${answer.error.message}`
+  const answer = await post('/api/share')
+  const shared = $('shared')
+  shared.textContent = ''
+  if (answer.id) {
+    const link = document.createElement('a')
+    link.href = link.textContent = `${location.origin}/p/${answer.id}`
+    shared.append(link)
+  } else shared.textContent = `${answer.error.code}: ${answer.error.message}`
+  shared.scrollIntoView({ block: 'nearest' })
 })
 
 // /p/<id>: the shared snippet, loaded.
@@ -160,7 +201,7 @@ const shared = /^\/p\/([A-Za-z0-9_-]+)$/.exec(location.pathname)
 if (shared) {
   const response = await fetch(`/api/share/${shared[1]}`)
   const snippet = await response.json()
-  if (snippet.error) $('outcome').textContent = `${snippet.error.code}: ${snippet.error.message}`
+  if (snippet.error) showError(snippet.error.code, snippet.error.message)
   else {
     if (snippet.wat !== undefined) setProgram(snippet.wat)
     else {
@@ -169,7 +210,15 @@ if (shared) {
       $('binary').hidden = false
       $('binary').textContent = 'A shared WebAssembly binary.'
     }
-    $('args').value = (snippet.args ?? []).join(' ')
-    $('stdin').value = typeof snippet.stdin === 'string' ? snippet.stdin : ''
+    $('args').value = joinArgs(snippet.args ?? [])
+    const more = Object.fromEntries(MORE.map((name) => [name, snippet[name]]).filter(([, value]) => value !== undefined))
+    if (typeof snippet.stdin === 'string') {
+      $('stdin').value = snippet.stdin
+      delete more.stdin
+    }
+    if (Object.keys(more).length > 0) {
+      $('options').value = JSON.stringify(more, null, 2)
+      $('more').open = true
+    }
   }
 }

@@ -2,6 +2,7 @@
 //! engine types ([`options`]), calls the engine, and converts the result back ([`result`]);
 //! engine errors become JS errors with stable codes in one place ([`error`]).
 
+pub mod compile;
 pub mod compiler;
 pub mod error;
 pub mod files;
@@ -21,7 +22,7 @@ pub mod wasm;
 use std::sync::Arc;
 
 use napi::Env;
-use napi::bindgen_prelude::{Object, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Object, Unknown};
 use napi_derive::napi;
 
 use crate::sandbox;
@@ -107,16 +108,49 @@ impl Program {
         ts_args_type = "wasm: Uint8Array, options?: ProgramOptions"
     )]
     pub fn new(env: Env, wasm: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let compiled = wasm::wasm_bytes(&wasm).and_then(|wasm| {
-            let (cache_dir, timeout_ms) = options::program_options(options)?;
-            compiler::use_processes()?;
-            let budget = sandbox::limits::Budget::new(timeout_ms, Arc::default());
-            let cache_dir = options::or_default_cache_dir(cache_dir);
+        let compiled = Self::request(&wasm, options).and_then(|request| {
+            let budget = sandbox::limits::Budget::new(request.timeout_ms, Arc::default());
             Ok(Self {
-                inner: sandbox::cache::program(wasm, cache_dir, &budget)?,
+                inner: sandbox::cache::program(request.wasm, request.cache_dir, &budget)?,
             })
         });
         error::throw(&env, compiled)
+    }
+
+    /// Like `new Program`, but compiles on the libuv thread pool, leaving the event loop free,
+    /// and resolves to the program. Never throws: bad arguments reject the promise with the
+    /// error `new Program` would throw. A compile cannot be aborted; `options.timeoutMs` bounds
+    /// it.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "wasm: Uint8Array | string, options?: ProgramOptions | null",
+        ts_return_type = "Promise<Program>"
+    )]
+    pub fn compile_async(
+        env: Env,
+        wasm: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> AsyncTask<compile::CompileTask> {
+        let request = Self::request(&wasm, options);
+        // A getter of the caller's options may have thrown while they were read.
+        AsyncTask::new(match (task::take_exception(&env), request) {
+            (Some(thrown), _) => compile::CompileTask::Thrown(napi::Error::from(thrown)),
+            (None, Ok(request)) => compile::CompileTask::Compile(request),
+            (None, Err(error)) => compile::CompileTask::Refused(error),
+        })
+    }
+
+    /// What `new Program` and `Program.compileAsync` do on the JS thread: the bytes and options
+    /// converted, compiler processes set up.
+    fn request(wasm: &Unknown<'_>, options: Option<Unknown<'_>>) -> JsResult<compile::Request> {
+        let wasm = wasm::wasm_bytes(wasm)?;
+        let (cache_dir, timeout_ms) = options::program_options(options)?;
+        compiler::use_processes()?;
+        Ok(compile::Request {
+            wasm,
+            cache_dir: options::or_default_cache_dir(cache_dir),
+            timeout_ms,
+        })
     }
 
     /// Runs the program once, synchronously; see `runWasi`.

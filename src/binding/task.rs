@@ -95,7 +95,7 @@ pub fn spawn<'env>(
 }
 
 /// The pending JS exception, cleared, if there is one.
-fn take_exception(env: &Env) -> Option<Unknown<'_>> {
+pub(super) fn take_exception(env: &Env) -> Option<Unknown<'_>> {
     let mut pending = false;
     // SAFETY: `env` is the live environment of the current call, on its thread.
     unsafe { sys::napi_is_exception_pending(env.raw(), &mut pending) };
