@@ -58,7 +58,7 @@ test('ERR_INVALID_OPTIONS', () => {
     [{ stdin: new Int32Array(2) }, 'options.stdin must be a string or a Uint8Array, got a typed array'],
     [{ seed: -1 }, 'options.seed must be an integer from 0 to 18446744073709551615'],
     [{ seed: 1.5 }, 'options.seed must be an integer from 0 to 18446744073709551615'],
-    [{ seed: 2 ** 60 }, 'options.seed must be an integer from 0 to 18446744073709551615'],
+    [{ seed: 2 ** 60 }, "options.seed is 1152921504606846976, a number above 2^53 - 1 (Number.MAX_SAFE_INTEGER), where numbers lose their lowest digits: pass it as a bigint (1152921504606846976n, or BigInt('...') from its decimal digits)"],
     [{ seed: 2n ** 64n }, 'options.seed must be an integer from 0 to 18446744073709551615'],
     [{ seed: -1n }, 'options.seed must be an integer from 0 to 18446744073709551615'],
     [{ seed: '1' }, 'options.seed must be a number or a bigint, got a string'],

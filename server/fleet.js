@@ -102,6 +102,8 @@ async function fleetBackend(config) {
           if (/timed out before finishing/.test(error.message)) throw new Unavailable(`no worker answered within ${answerMs / 1000} s`)
           throw error
         }
+        // A job whose answer Redis dropped (evicted under memory pressure) has none.
+        if (answer === null || typeof answer !== 'object') throw new Unavailable('the job\'s answer was lost in Redis')
         if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
         return answer
       } finally {

@@ -8,8 +8,12 @@ const { Program } = require('..')
 const { programKeyOf } = require('./body')
 const { Lru } = require('./lru')
 
-/** Programs kept compiled, like the library's own in-memory cache of compiled code. */
-const PROGRAMS = 16
+/**
+ * Programs kept compiled. Few: a kept program's memory (up to the library's per-program caps)
+ * lies outside the library's own bounded cache, and one 1.5 KB request can make a program
+ * that holds 384 MB. Two keep a playground's repeated program warm.
+ */
+const PROGRAMS = 2
 
 /**
  * Runs the program of `prepared` (what `runOf` gave) on the thread pool, compiled there first

@@ -10,9 +10,10 @@
 // Builtins are taken once, when the first run compiles this, and every array and object is
 // made by a literal, `Array.from` or a spread, never filled by assignment: setters the host's
 // other code puts on `Array.prototype` or `Object.prototype` are never called.
-;(function (outcomeNamesJson, exiting) {
+;(function (namesJson, exiting) {
   'use strict'
-  const outcomeNames = JSON.parse(outcomeNamesJson)
+  // The outcomes' names, and the names `options` and `limits` take (any other key is a mistake).
+  const { outcomes: outcomeNames, options: OPTION_NAMES, limits: LIMIT_NAMES } = JSON.parse(namesJson)
   const bufferFrom = Buffer.from
   const toBigInt = BigInt
   const apply = Reflect.apply
@@ -23,6 +24,18 @@
   const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get
   const isUint8Array = (value) => apply(typedArrayTag, value, []) === 'Uint8Array'
   const asyncIterator = Symbol.asyncIterator
+  const objectKeys = Object.keys
+  const includes = Array.prototype.includes
+  const tagOf = Object.prototype.toString
+  // The first own enumerable key of `object` not in `names`, or undefined.
+  function unknownKey(object, names) {
+    const keys = objectKeys(object)
+    for (let i = 0; i < keys.length; i++) if (!apply(includes, names, [keys[i]])) return keys[i]
+    return undefined
+  }
+  // Whether `value` is an object but not a plain one (a Map, a Set, a Date...; arrays and
+  // functions are refused by Rust as they are).
+  const isStrangeObject = (value) => typeof value === 'object' && value !== null && apply(tagOf, value, []) !== '[object Object]' && !Array.isArray(value)
   const immediately = setImmediate
   // napi can reject a promise with an object only: a thrown primitive travels boxed in one,
   // known by this set (a thrown Proxy's traps never run).
@@ -162,12 +175,28 @@
       immediately(f)
     },
     // The options of a run, read in the order `options.rs` takes them, and a mask of those set
-    // (neither undefined nor null; bit i for the i-th), so that Rust reads only those.
+    // (neither undefined nor null; bit i for the i-th), so that Rust reads only those. Then
+    // what is wrong with their shape, for Rust to word: the first key that is no option (in
+    // `options`, or `limits` if that is an object), and the first of `options`, `env`,
+    // `files`, `limits` and `mounts` that is an object but not a plain one.
     options(o) {
       const all = [o.args, o.programName, o.env, o.stdin, o.seed, o.startTime, o.files, o.limits, o.cacheDir, o.events, o.onOutput, o.mounts]
       let mask = 0
       for (let i = 0; i < all.length; i++) if (all[i] != null) mask |= 1 << i
-      return [mask, all]
+      let unknown = unknownKey(o, OPTION_NAMES)
+      let where = 'options'
+      if (unknown === undefined && typeof all[7] === 'object' && all[7] !== null) {
+        unknown = unknownKey(all[7], LIMIT_NAMES)
+        where = 'limits'
+      }
+      let strange
+      if (isStrangeObject(o)) strange = ''
+      else if (isStrangeObject(all[2])) strange = 'env'
+      else if (isStrangeObject(all[6])) strange = 'files'
+      else if (isStrangeObject(all[7])) strange = 'limits'
+      else if (isStrangeObject(all[11])) strange = 'mounts'
+      if (unknown === undefined && strange === undefined) return [mask, all]
+      return [mask, all, unknown === undefined ? undefined : [where, unknown], strange === undefined ? undefined : [strange, apply(tagOf, strange === '' ? o : o[strange], [])]]
     },
     // A run's result. `outcome` indexes `outcomeNames`; each stream's bytes are a Latin-1 string
     // or an ArrayBuffer (see `streamBuffer`); `virtualTimeNs` is a number or, past 2^53, a

@@ -11,6 +11,8 @@ use napi::threadsafe_function::{
 };
 use napi::{Env, JsValue, sys};
 
+use super::limits::LIMIT_NAMES;
+use super::options::OPTION_NAMES;
 use super::result::OUTCOME_NAMES;
 use crate::sandbox::sync::lock;
 
@@ -19,7 +21,8 @@ const SOURCE: &str = include_str!("glue.js");
 /// The cancel flags of an environment's async runs in flight, cancelled when it exits.
 type Runs = Arc<Mutex<Vec<Weak<AtomicBool>>>>;
 
-/// `glue.js`'s function: the outcome names (JSON) and the exit hook in, the helpers out.
+/// `glue.js`'s function: the names of outcomes, options and limits (JSON) and the exit hook in,
+/// the helpers out.
 type Make<'env> = Function<'env, FnArgs<(&'env str, Function<'env, (), ()>)>, Object<'env>>;
 
 /// One environment's helpers.
@@ -48,7 +51,10 @@ fn glue(env: &Env) -> napi::Result<&'static Glue> {
         cancel_all(&cancelled);
         Ok(())
     })?;
-    let names = format!("{OUTCOME_NAMES:?}");
+    // Rust's debug format of a list of plain names is JSON.
+    let names = format!(
+        r#"{{"outcomes":{OUTCOME_NAMES:?},"options":{OPTION_NAMES:?},"limits":{LIMIT_NAMES:?}}}"#
+    );
     let make: Make = env.run_script(SOURCE)?;
     let helpers = make.call(FnArgs::from((names.as_str(), exiting)))?;
     let reference = |name| {
@@ -106,29 +112,52 @@ pub fn call<'env>(
 }
 
 /// How many options `glue.js`'s `options` reads.
-pub const OPTIONS: usize = 12;
+pub const OPTIONS: usize = OPTION_NAMES.len();
 
-/// The run options set in `object` (neither `undefined` nor `null`), in the order of `glue.js`'s
-/// `options`, read as JS reads properties (inherited ones and getters included).
-pub fn options<'env>(
-    env: &'env Env,
-    object: &Unknown<'_>,
-) -> napi::Result<[Option<Unknown<'env>>; OPTIONS]> {
+/// A run's options as `glue.js`'s `options` reads them.
+pub struct Options<'env> {
+    /// The options set (neither `undefined` nor `null`), in the order of `glue.js`'s `options`.
+    pub values: [Option<Unknown<'env>>; OPTIONS],
+    /// The first key that is no option: where (`options` or `limits`) and the key.
+    pub unknown: Option<(String, String)>,
+    /// The first of `options` (as ""), `env`, `files`, `limits` and `mounts` that is an object
+    /// but not a plain one, with its `Object.prototype.toString` tag (`[object Map]`).
+    pub strange: Option<(String, String)>,
+}
+
+/// The run options in `object`, read as JS reads properties (inherited ones and getters
+/// included), with what is wrong with their shape.
+pub fn options<'env>(env: &'env Env, object: &Unknown<'_>) -> napi::Result<Options<'env>> {
     let set = call(env, &glue(env)?.options, &[object.raw()])?;
-    // SAFETY: `options` returns an array: a mask, then every option's value.
+    // SAFETY: `options` returns an array: a mask, every option's value, and, when something is
+    // wrong, the unknown key and the object that is not plain, each `[where, what]`.
     let set = unsafe { set.cast::<Object>() }?;
     let mask: u32 = set.get_element(0)?;
-    let mut values: [Option<Unknown<'env>>; OPTIONS] = Default::default();
+    let mut read = Options {
+        values: Default::default(),
+        unknown: None,
+        strange: None,
+    };
+    if set.get_array_length()? > 2 {
+        let pair = |i| -> napi::Result<Option<(String, String)>> {
+            let value: Option<Object> = set.get_element(i)?;
+            value
+                .map(|pair| Ok((pair.get_element(0)?, pair.get_element(1)?)))
+                .transpose()
+        };
+        read.unknown = pair(2)?;
+        read.strange = pair(3)?;
+    }
     if mask == 0 {
-        return Ok(values);
+        return Ok(read);
     }
     let all: Object = set.get_element(1)?;
-    for (i, value) in values.iter_mut().enumerate() {
+    for (i, value) in read.values.iter_mut().enumerate() {
         if mask & (1 << i) != 0 {
             *value = Some(all.get_element(i as u32)?);
         }
     }
-    Ok(values)
+    Ok(read)
 }
 
 /// A result object, from the values of `glue.js`'s `result` arguments (converted already).

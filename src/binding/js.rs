@@ -1,11 +1,11 @@
 //! JS values into Rust values, each refused with a precise `ERR_INVALID_OPTIONS` message that
 //! names the option (`what`) and says what it got.
 
-use napi::ValueType;
 use napi::bindgen_prelude::{
     BigInt, FromNapiValue, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
     Object, Uint8ArraySlice, Unknown,
 };
+use napi::{JsString, ValueType};
 
 use super::error::{JsResult, invalid_options};
 
@@ -39,9 +39,31 @@ pub fn describe(value: &Unknown<'_>) -> &'static str {
 
 // SAFETY for the casts below: each follows a `get_type` check that matches the target type.
 
-/// A string.
+/// A string of well-formed Unicode (a lone surrogate would silently become U+FFFD).
 pub fn string(value: &Unknown<'_>, what: &str) -> JsResult<String> {
-    typed(value, what, ValueType::String, "a string")
+    let text: String = typed(value, what, ValueType::String, "a string")?;
+    well_formed(value, &text, &format!("{what} is"))?;
+    Ok(text)
+}
+
+/// Refuses the JS string `value` (read as `text`) if it holds a lone surrogate: UTF-8 has no
+/// code for one, so it arrived as U+FFFD; only then is the string read again, as UTF-16.
+fn well_formed(value: &Unknown<'_>, text: &str, what_is: &str) -> JsResult<()> {
+    if !text.contains('\u{FFFD}') {
+        return Ok(());
+    }
+    // SAFETY: `value` is a string (its text was read from it).
+    let units = unsafe { value.cast::<JsString>() }
+        .and_then(|s| s.into_utf16())
+        .map_err(|e| invalid_options(e.reason))?;
+    match char::decode_utf16(units.as_slice().iter().copied()).find_map(Result::err) {
+        None => Ok(()),
+        Some(lone) => Err(invalid_options(format!(
+            "{what_is} not well-formed Unicode: it holds a lone surrogate (\\u{:x}), which \
+             UTF-8 cannot encode (String.prototype.toWellFormed() replaces it)",
+            lone.unpaired_surrogate()
+        ))),
+    }
 }
 
 /// A boolean.
@@ -109,26 +131,56 @@ pub fn record<T>(
         )));
     }
     let object = unsafe { value.cast::<Object>() }.map_err(|e| invalid_options(e.reason))?;
-    let keys = own_string_keys(&object).map_err(|e| invalid_options(e.reason))?;
-    keys.into_iter()
-        .map(|key| {
-            let item: Unknown = object
-                .get_named_property(&key)
-                .map_err(|e| invalid_options(e.reason))?;
-            let converted = convert(&key, &item)?;
-            Ok((key, converted))
-        })
-        .collect()
+    let names = own_names(&object).map_err(|e| invalid_options(e.reason))?;
+    let len = names
+        .get_array_length()
+        .map_err(|e| invalid_options(e.reason))?;
+    let mut out = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let name: Unknown = names
+            .get_element(i)
+            .map_err(|e| invalid_options(e.reason))?;
+        if name.get_type().ok() != Some(ValueType::String) {
+            continue;
+        }
+        // SAFETY: checked to be a string just above.
+        let key: String = unsafe { name.cast() }.map_err(|e| invalid_options(e.reason))?;
+        well_formed(&name, &key, &format!("a key of {what} ({key:?}) is"))?;
+        if key.contains('\0') {
+            return Err(invalid_options(format!(
+                "a key of {what} ({key:?}) holds a NUL character, which no name or path may hold"
+            )));
+        }
+        let item: Unknown = object
+            .get_property(name)
+            .map_err(|e| invalid_options(e.reason))?;
+        let converted = convert(&key, &item)?;
+        out.push((key, converted));
+    }
+    Ok(out)
 }
 
-/// The object's own enumerable string keys, in property order (inherited properties, such as a
-/// polluted `Object.prototype`, never reach the guest).
-fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
-    let names = object.get_all_property_names(
+/// The first own enumerable string key of the object `value` that is not in `names`.
+pub fn unknown_key(value: &Unknown<'_>, names: &[&str]) -> JsResult<Option<String>> {
+    // SAFETY: callers checked that `value` is an object.
+    let object = unsafe { value.cast::<Object>() }.map_err(|e| invalid_options(e.reason))?;
+    let keys = own_string_keys(&object).map_err(|e| invalid_options(e.reason))?;
+    Ok(keys.into_iter().find(|key| !names.contains(&key.as_str())))
+}
+
+/// The object's own enumerable keys, in property order (inherited properties, such as a
+/// polluted `Object.prototype`, never reach the guest), as a JS array.
+fn own_names<'env>(object: &Object<'env>) -> napi::Result<Object<'env>> {
+    object.get_all_property_names(
         KeyCollectionMode::OwnOnly,
         KeyFilter::Enumerable,
         KeyConversion::NumbersToStrings,
-    )?;
+    )
+}
+
+/// The object's own enumerable string keys, in property order.
+fn own_string_keys(object: &Object<'_>) -> napi::Result<Vec<String>> {
+    let names = own_names(object)?;
     let mut keys = Vec::new();
     for i in 0..names.get_array_length()? {
         let key: Unknown = names.get_element(i)?;
@@ -163,6 +215,13 @@ pub fn u64_value(value: &Unknown<'_>, what: &str, max: u64) -> JsResult<u64> {
         Ok(ValueType::Number) => {
             let n = unsafe { value.cast::<f64>() }.map_err(|e| invalid_options(e.reason))?;
             const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+            if n > MAX_SAFE && n.fract() == 0.0 && n <= max as f64 {
+                return Err(invalid_options(format!(
+                    "{what} is {n:.0}, a number above 2^53 - 1 (Number.MAX_SAFE_INTEGER), where \
+                     numbers lose their lowest digits: pass it as a bigint ({n:.0}n, or \
+                     BigInt('...') from its decimal digits)"
+                )));
+            }
             if n.fract() != 0.0 || !(0.0..=MAX_SAFE).contains(&n) || n as u64 > max {
                 return Err(out_of_range());
             }

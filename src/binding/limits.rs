@@ -49,6 +49,16 @@ pub struct RunLimits<'a> {
     pub fs_bytes: Option<Unknown<'a>>,
 }
 
+/// The names `options.limits` takes; any other key is `ERR_INVALID_OPTIONS`.
+pub const LIMIT_NAMES: [&str; 6] = [
+    "fuel",
+    "timeoutMs",
+    "memoryBytes",
+    "outputBytes",
+    "virtualTimeMs",
+    "fsBytes",
+];
+
 /// `options.limits` over the defaults in `out`; each limit given replaces its default.
 pub(super) fn run_limits(value: &Unknown<'_>, mut out: config::Limits) -> JsResult<config::Limits> {
     const WHAT: &str = "options.limits";

@@ -13,6 +13,7 @@ pub mod js;
 pub mod limits;
 pub mod live;
 pub mod mount;
+mod names;
 pub mod options;
 pub mod result;
 mod sides;

@@ -14,10 +14,10 @@ use napi_derive::napi;
 use super::error::{JsResult, invalid_options};
 use super::input::{self, Input};
 use super::js::{boolean, bytes_or_string, describe, is_nullish, present, string, string_array};
-use super::js::{string_record, u64_value};
+use super::js::{string_record, u64_value, unknown_key};
 use super::limits;
 use super::live::{self, Live};
-use super::{files, glue, mount};
+use super::{files, glue, mount, names};
 use crate::sandbox::config;
 
 /// The latest start time accepted: the largest time a JS `Date` can hold.
@@ -116,6 +116,26 @@ pub struct ProgramOptions<'a> {
     pub timeout_ms: Option<Unknown<'a>>,
 }
 
+/// The names `options` takes, in the order `glue.js`'s `options` reads them; any other key is
+/// `ERR_INVALID_OPTIONS`.
+pub const OPTION_NAMES: [&str; 12] = [
+    "args",
+    "programName",
+    "env",
+    "stdin",
+    "seed",
+    "startTime",
+    "files",
+    "limits",
+    "cacheDir",
+    "events",
+    "onOutput",
+    "mounts",
+];
+
+/// The names `new Program`'s options take.
+pub const PROGRAM_OPTION_NAMES: [&str; 2] = ["cacheDir", "timeoutMs"];
+
 /// The environment variable naming a default `cacheDir`.
 pub const CACHE_DIR_ENV: &str = "HERMETIC_WASI_CACHE_DIR";
 
@@ -156,6 +176,14 @@ pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
         )));
     }
     let js = Env::from_raw(options.value().env);
+    let read = glue::options(&js, &options)
+        .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
+    if let Some((place, tag)) = read.strange {
+        return Err(names::not_plain(&place, &tag));
+    }
+    if let Some((place, key)) = read.unknown {
+        return Err(names::unknown(&place, &key));
+    }
     let [
         args,
         program_name,
@@ -169,8 +197,7 @@ pub fn run_options(options: Option<Unknown<'_>>, call: Call) -> JsResult<Read> {
         events,
         on_output,
         mounts,
-    ] = glue::options(&js, &options)
-        .map_err(|e| invalid_options(format!("options could not be read: {}", e.reason)))?;
+    ] = read.values;
     if let Some(args) = args {
         out.args = string_array(&args, "options.args")?;
     }
@@ -244,6 +271,9 @@ pub fn program_options(options: Option<Unknown<'_>>) -> JsResult<(Option<PathBuf
             "options must be an object, got {}",
             describe(&options)
         )));
+    }
+    if let Some(key) = unknown_key(&options, &PROGRAM_OPTION_NAMES)? {
+        return Err(names::unknown("program", &key));
     }
     // SAFETY: a live JS object of this call; every field converts from any value.
     let raw = unsafe { ProgramOptions::from_napi_value(options.value().env, options.raw()) }
