@@ -27,6 +27,7 @@
   const objectKeys = Object.keys
   const includes = Array.prototype.includes
   const tagOf = Object.prototype.toString
+  const isArray = Array.isArray
   // The first own enumerable key of `object` not in `names`, or undefined.
   function unknownKey(object, names) {
     const keys = objectKeys(object)
@@ -35,7 +36,7 @@
   }
   // Whether `value` is an object but not a plain one (a Map, a Set, a Date...; arrays and
   // functions are refused by Rust as they are).
-  const isStrangeObject = (value) => typeof value === 'object' && value !== null && apply(tagOf, value, []) !== '[object Object]' && !Array.isArray(value)
+  const isStrangeObject = (value) => typeof value === 'object' && value !== null && apply(tagOf, value, []) !== '[object Object]' && !isArray(value)
   const immediately = setImmediate
   // napi can reject a promise with an object only: a thrown primitive travels boxed in one,
   // known by this set (a thrown Proxy's traps never run).

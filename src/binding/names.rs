@@ -116,19 +116,3 @@ fn printable(key: &str) -> String {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typos_find_the_name_meant() {
-        assert_eq!(closest("timeoutms", &LIMIT_NAMES), Some("timeoutMs"));
-        assert_eq!(closest("timeout", &LIMIT_NAMES), Some("timeoutMs"));
-        assert_eq!(closest("memory", &LIMIT_NAMES), Some("memoryBytes"));
-        assert_eq!(closest("argv", &OPTION_NAMES), Some("args"));
-        assert_eq!(closest("stdIn", &OPTION_NAMES), Some("stdin"));
-        assert_eq!(closest("zzz", &OPTION_NAMES), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-}
