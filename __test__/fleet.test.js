@@ -177,3 +177,62 @@ test('a fleet without Redis: answers 503 at once, a waiting job leaves with its 
 
   assert.match(await unreachable, new RegExp(`cannot reach Redis at redis://127.0.0.1:${nowhere} within 10 s`))
 })
+
+test('a fleet\'s bounds: an ACL user\'s URL, no workers is a 503 at once, the queue bound holds for requests arriving together', { skip, timeout: 120_000 }, async (t) => {
+  const children = []
+  t.after(() => children.forEach((child) => child.kill('SIGKILL')))
+  const port = await freePort()
+  const redis = await start(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/)
+  children.push(redis.child)
+  // A user of Redis's ACL, and the default user turned off: only the URL's user name gets in.
+  const Redis = require('ioredis')
+  const admin = new Redis({ host: '127.0.0.1', port })
+  await admin.call('ACL', 'SETUSER', 'fleet', 'on', '>s3cret:@', '~*', '&*', '+@all')
+  await admin.call('ACL', 'SETUSER', 'default', 'off')
+  admin.disconnect()
+  const url = `redis://fleet:${encodeURIComponent('s3cret:@')}@127.0.0.1:${port}`
+  const server = await start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', url, '--queue', '2', '--per-client', '100', '--max-timeout', '1000', '--answer-timeout', '20000'], /listening on (http:\/\/[0-9.:]+)/)
+  children.push(server.child)
+  const base = server.found[1]
+  const call = async (pathname, body) => {
+    const response = await fetch(`${base}${pathname}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    return { status: response.status, json: await response.json() }
+  }
+  const spin = (name) => ({ wat: '(module (func (export "_start") (loop $l (br $l))))', args: [name] })
+
+  // No worker yet: the health check and a run say so at once, instead of waiting 20 s.
+  const none = { status: 503, json: { error: { code: 'ERR_UNAVAILABLE', message: 'no worker is listening on the queue' } } }
+  assert.deepEqual(await call('/healthz'), none)
+  const started = Date.now()
+  assert.deepEqual(await call('/api/run', spin('alone')), none)
+  assert.ok(Date.now() - started < 1000, `answered after ${Date.now() - started} ms`)
+
+  const worker = await start(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '1'], /worker (\S+): ready/)
+  children.push(worker.child)
+  assert.deepEqual(await call('/healthz'), { status: 200, json: { ok: true, redis: 'ok', workers: 1 } })
+  // The worker spins on one run; ten more arrive together: two wait (--queue 2), eight are refused.
+  const busy = call('/api/run', spin('busy'))
+  const { Queue } = require('bullmq')
+  const queue = new Queue('hermetic-wasi-runs', { connection: require('../server/fleet').connection(url), prefix: 'hermetic-wasi' })
+  t.after(() => queue.close())
+  for (let i = 0; (await queue.getActiveCount()) === 0; i++) {
+    assert.ok(i < 100, 'the worker never took the first run')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => call('/api/run', spin(`burst ${i}`))))
+  const statuses = burst.map((answer) => answer.status).sort()
+  assert.deepEqual(statuses, [200, 200, 503, 503, 503, 503, 503, 503, 503, 503])
+  for (const answer of burst) {
+    if (answer.status === 503) assert.equal(answer.json.error.code, 'ERR_BUSY')
+    else assert.equal(answer.json.outcome, 'timeout')
+  }
+  assert.equal((await busy).json.outcome, 'timeout')
+  // A wrong password is a clear error that does not print the password.
+  const wrong = `redis://fleet:hunter2@127.0.0.1:${port}`
+  const refused = await start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', wrong], /listening/).then(
+    () => assert.fail('it listened with a wrong password'),
+    (error) => error.message,
+  )
+  assert.doesNotMatch(refused, /hunter2 within/)
+  assert.match(refused, /cannot reach Redis at redis:\/\/fleet:\*\*\*@127\.0\.0\.1:\d+ within 10 s \(WRONGPASS invalid username-password pair/)
+})

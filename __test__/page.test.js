@@ -137,3 +137,71 @@ test('the page shows a trap and an invalid program', { skip }, async (t) => {
   await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('ERR_INVALID_REQUEST'))
   assert.equal(await page.textContent('#outcome'), 'ERR_INVALID_REQUEST: body/limits must NOT have additional properties')
 })
+
+test('the page: thousands of tiny writes replay at once, Run during a replay skips it, shares keep returns and newlines, long traps wrap', { skip }, async (t) => {
+  const { base, browser } = await start(t)
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true })
+  await page.goto(base)
+  await page.waitForSelector('.cm-content')
+  const posted = []
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/run')) posted.push(JSON.parse(request.postData()))
+  })
+  const program = async (wat) => {
+    await page.click('.cm-content')
+    await page.keyboard.press('Control+A')
+    await page.keyboard.press('Delete')
+    await page.keyboard.insertText(wat)
+  }
+  const { preview1 } = require('../tests/determinism/bounds')
+  // 5000 writes of one byte each, no pause between them: shown within a few frames.
+  await program(preview1(`(local $i i32)
+    (i32.store8 (i32.const 100) (i32.const 120))
+    (loop $again
+      (call $say (i32.const 100) (i32.const 1))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $i) (i32.const 5000))))`))
+  await page.click('#run')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent === 'exited, exit code 0', null, { timeout: 10_000 })
+  assert.equal(await page.textContent('#output'), 'x'.repeat(5000))
+
+  // Run during a replay skips to its end; the next Run is a new run.
+  await program(sleepy)
+  await page.click('#run')
+  await page.waitForFunction(() => document.getElementById('output').textContent === 'tick 1\n')
+  await page.click('#run')
+  assert.equal(await page.textContent('#output'), 'tick 1\ntick 2\ntick 3\n')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent === 'exited, exit code 0')
+  assert.equal(posted.length, 2)
+  await page.click('#run')
+  await page.waitForFunction(() => document.getElementById('output').textContent === 'tick 1\n')
+  assert.equal(posted.length, 3)
+  await page.click('#skip')
+
+  // A carriage return in stdin and a newline in an argument survive a share (in More options).
+  await page.click('#more summary')
+  await page.fill('#options', JSON.stringify({ stdin: 'a\r\nb', args: ['x\ny', 'z'] }))
+  await page.click('#share')
+  await page.waitForFunction(() => document.getElementById('shared').textContent.includes('/p/'))
+  const link = await page.textContent('#shared')
+  const opened = await browser.newPage()
+  await opened.goto(link)
+  await opened.waitForFunction(() => document.querySelector('.cm-content')?.innerText.includes('tick 3'))
+  assert.deepEqual(JSON.parse(await opened.inputValue('#options')), { stdin: 'a\r\nb', args: ['x\ny', 'z'] })
+  const rerun = []
+  opened.on('request', (request) => {
+    if (request.url().endsWith('/api/run')) rerun.push(JSON.parse(request.postData()))
+  })
+  await opened.click('#run')
+  await opened.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('exited'))
+  assert.deepEqual([rerun[0].stdin, rerun[0].args], ['a\r\nb', ['x\ny', 'z']])
+
+  // A trap whose frame is one long word wraps on a phone instead of widening the page.
+  await page.fill('#options', '')
+  const name = `$${'f'.repeat(300)}`
+  await program(`(module (func ${name} unreachable) (func (export "_start") (call ${name})))`)
+  await page.click('#run')
+  await page.waitForFunction(() => document.getElementById('outcome').textContent.startsWith('trapped'))
+  assert.match(await page.textContent('#outcome'), /f{300}/)
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page is wider than the phone')
+})

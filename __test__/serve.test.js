@@ -59,6 +59,10 @@ test('POST /api/run: every field in, the whole result out, as the library gives 
     limits: { memoryBytes: 32 << 20, timeoutMs: 5000, outputBytes: 1 << 20, virtualTimeMs: 3_600_000, fsBytes: 16 << 20 },
   })
   assert.deepEqual(answer.json, jsonResult(expected, true))
+  // The answer is what the OpenAPI document says it is.
+  const Ajv = require('ajv')
+  const matches = new Ajv({ strict: false }).compile(require('../server/openapi').result)
+  assert.ok(matches(answer.json), JSON.stringify(matches.errors))
   assert.equal(answer.json.outcome, 'exited')
   assert.match(answer.json.stdout, /^argv\[0\] = "main"\nargv\[1\] = "one"\nargv\[2\] = "ünï"\n/)
   assert.deepEqual(answer.json.files['bin.dat'], { base64: 'AP8=' })
@@ -77,6 +81,35 @@ test('binary output comes back as base64, traps with their message, text program
   assert.equal(trap.json.exitCode, 134)
   assert.match(trap.json.trap.message, /unreachable/)
   assert.equal(trap.json.files, undefined)
+})
+
+test('bytes that are mostly control characters come as base64: JSON would write each six times as long', async (t) => {
+  const { bytes } = require('../cli/json')
+  const controls = Buffer.alloc(100, 1)
+  assert.deepEqual(bytes(controls), { base64: controls.toString('base64') })
+  // One in ten is still text; tabs, newlines and returns do not count; UTF-8 is checked too.
+  assert.equal(bytes(Buffer.from('abcdefghi\x01')), 'abcdefghi\x01')
+  assert.deepEqual(bytes(Buffer.from('abcdefgh\x01')), { base64: Buffer.from('abcdefgh\x01').toString('base64') })
+  assert.equal(bytes(Buffer.from('\t\n\r\t\n\r')), '\t\n\r\t\n\r')
+  assert.deepEqual(bytes(Buffer.from([0xc3])), { base64: 'ww==' })
+  // Through the server: 32 KiB of \x01 (stdout and its event) is an answer of about
+  // 2 * 4/3 * 32 KiB, not 2 * 6 * 32 KiB.
+  const { app, post } = await server()
+  t.after(() => app.close())
+  const flood = preview1(`(memory.fill (i32.const 1024) (i32.const 1) (i32.const 32768)) (call $say (i32.const 1024) (i32.const 32768))`)
+  const answer = await post('/api/run', { wat: flood })
+  assert.deepEqual(answer.json.stdout, { base64: Buffer.alloc(32768, 1).toString('base64') })
+  assert.ok(answer.text.length < 100_000, `${answer.text.length} characters`)
+})
+
+test('the result cache keeps no value larger than its whole budget', () => {
+  const { Lru } = require('../server/lru')
+  const lru = new Lru({ entries: 10, bytes: 100 })
+  lru.set('a', { length: 60 })
+  lru.set('huge', { length: 101 })
+  assert.deepEqual([lru.get('huge'), lru.get('a')], [undefined, { length: 60 }])
+  lru.set('b', { length: 50 })
+  assert.deepEqual([lru.get('a'), lru.get('b'), lru.size], [undefined, { length: 50 }, 1])
 })
 
 test('limits are clamped to the server maxima', async (t) => {
@@ -114,8 +147,10 @@ test('bad requests: 400 with a code for bad programs and typos, 413 past --max-b
     assert.equal(answer.status, 400, JSON.stringify(body).slice(0, 80))
     assert.equal(answer.json.error.code, 'ERR_INVALID_REQUEST', JSON.stringify(answer.json))
   }
-  const proto = await post('/api/run', '{"wat":"(module)","files":{"a":"x","\\u005f_proto__":"y"}}')
-  assert.deepEqual(proto.json.error, { code: 'ERR_INVALID_REQUEST', message: 'a key named `__proto__` is refused, anywhere in the body' })
+  for (const key of ['\\u005f_proto__', '__\\u0070roto__', '__pro\\u0074o__', '__PROTO__'.toLowerCase()]) {
+    const proto = await post('/api/run', `{"wat":"(module)","files":{"a":"x","${key}":"y"}}`)
+    assert.deepEqual(proto.json.error, { code: 'ERR_INVALID_REQUEST', message: 'a key named `__proto__` is refused, anywhere in the body' }, key)
+  }
   // `constructor` is an ordinary name: an env variable here.
   const named = await post('/api/run', { wat: preview1('(call $print (i64.const 1))'), env: { constructor: 'x' } })
   assert.deepEqual([named.status, named.json.stdout], [200, '1\n'])
@@ -238,6 +273,54 @@ test('connections past --max-connections are closed at once', async (t) => {
   held[1].destroy()
 })
 
+test('one address holds at most --per-address connections; others still get in', async (t) => {
+  const { app, base, get } = await server({ maxConnections: 10, perAddressConnections: 2 })
+  t.after(() => app.close())
+  const { port } = new URL(base)
+  const open = (host) =>
+    new Promise((resolve) => {
+      const socket = require('node:net').connect({ port: Number(port), host: '127.0.0.1', localAddress: host }, () => resolve(socket))
+    })
+  const held = [await open('127.0.0.1'), await open('127.0.0.1')]
+  await assert.rejects(fetch(`${base}/healthz`))
+  // Another address on the loopback is another client.
+  const other = await open('127.0.0.2')
+  other.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  let text = ''
+  other.on('data', (chunk) => (text += chunk))
+  await new Promise((resolve) => other.on('close', resolve))
+  assert.match(text, /^HTTP\/1.1 200 [^]*\{"ok":true\}$/)
+  held[0].destroy()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.deepEqual((await get('/healthz')).json, { ok: true })
+  held[1].destroy()
+})
+
+test('requests refused before a route answer in the API\'s error form', async (t) => {
+  const { app, base } = await server()
+  t.after(() => app.close())
+  const { port } = new URL(base)
+  const raw = (text) =>
+    new Promise((resolve) => {
+      const socket = require('node:net').connect(Number(port), '127.0.0.1', () => socket.write(text))
+      let answer = ''
+      socket.on('data', (chunk) => (answer += chunk))
+      socket.on('end', () => socket.end())
+      socket.on('close', () => resolve(answer))
+    })
+  const cases = [
+    ['BLAH\r\n\r\n', 400, 'ERR_INVALID_REQUEST'],
+    [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431, 'ERR_HEADERS_TOO_LARGE'],
+    [`GET /api/share/${'a'.repeat(200)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 414, 'ERR_URL_TOO_LONG'],
+    ['GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'ERR_INVALID_REQUEST'],
+  ]
+  for (const [request, status, code] of cases) {
+    const answer = await raw(request)
+    assert.match(answer, new RegExp(`^HTTP/1.1 ${status} `), request.slice(0, 40))
+    assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code, code)
+  }
+})
+
 test('a body that arrives too slowly ends its connection', async (t) => {
   const { app, base } = await server({ requestTimeoutMs: 500 })
   t.after(() => app.close())
@@ -249,7 +332,7 @@ test('a body that arrives too slowly ends its connection', async (t) => {
   const started = Date.now()
   await new Promise((resolve) => socket.on('close', resolve))
   assert.ok(Date.now() - started < 3000, `closed after ${Date.now() - started} ms`)
-  assert.match(answer, /^HTTP\/1.1 408/)
+  assert.match(answer, /^HTTP\/1.1 408 [^]*\r\n\r\n\{"error":\{"code":"ERR_REQUEST_TIMEOUT","message":"the request took too long to arrive"\}\}$/)
 })
 
 test('share links: POST /api/share stores a snippet under its content hash', async (t) => {
@@ -293,4 +376,21 @@ test('hermetic-wasi serve listens where it is told and stops on SIGTERM', async 
   assert.equal((await answer.json()).stdout, '42\n')
   child.kill('SIGTERM')
   assert.equal(await new Promise((resolve) => child.on('exit', (code) => resolve(code))), 0)
+})
+
+test('hermetic-wasi serve refuses flags that cannot work, before it starts', () => {
+  const { spawnSync } = require('node:child_process')
+  const serve = (...args) => spawnSync(process.execPath, [path.join(__dirname, '..', 'cli', 'hermetic-wasi.js'), 'serve', '--port', '0', ...args], { encoding: 'utf8', timeout: 20_000 })
+  const cases = [
+    [['--redis', 'redis://127.0.0.1:1', '--answer-timeout', '5000'], /--answer-timeout \(5000 ms\) must be longer than --max-timeout \(5000 ms\)/],
+    [['--redis', 'http://user:hunter2@127.0.0.1'], /--redis must be a redis:\/\/ or rediss:\/\/ URL, got 'http:\/\/user:\*\*\*@127\.0\.0\.1'/],
+    [['--redis', 'redis://127.0.0.1/db'], /the database must be a number, got 'db'/],
+    [['--log', 'loud'], /--log must be one of error, info, silent, got 'loud'/],
+  ]
+  for (const [args, message] of cases) {
+    const child = serve(...args)
+    assert.equal(child.status, 2, child.stderr)
+    assert.match(child.stderr, message)
+    assert.doesNotMatch(child.stderr, /hunter2/)
+  }
 })

@@ -36,7 +36,8 @@ Limits (each ends the run with its own outcome):
 Output:
   --out DIR              write the final filesystem to DIR, which must not exist
   --json                 print the whole result as JSON on stdout instead (text as UTF-8 strings,
-                         other bytes as { "base64": ... }, bigints as decimal strings)
+                         other bytes, and text of which over one byte in ten is a control
+                         character, as { "base64": ... }, bigints as decimal strings)
   --replay               write the output with the program's own pauses in virtual time (at
                          most 100,000 writes: a run that makes more ends as outputExceeded)
   --speed X              replay X times faster (default: 1)

@@ -18,6 +18,7 @@ Options:
   --per-client N         runs in flight per client address; past it, 429 (default: 4)
   --max-body BYTES       largest request body; past it, 413 (default: 4194304)
   --max-connections N    open connections at most (default: 256)
+  --per-address N        open connections per client address at most (default: 32)
   --request-timeout MS   time a request may take to arrive, body included (default: 10000)
   --trust-proxy          take the client's address from X-Forwarded-For (behind a proxy you
                          run; otherwise every client behind it shares one --per-client limit)
@@ -26,11 +27,13 @@ Options:
   --max-output BYTES     the most output (default: 1048576)
   --max-fs-bytes BYTES   the most filesystem (default: 16777216)
   --cache-entries N      results kept in memory, 0 for none (default: 1000)
-  --redis URL            run on a fleet: put runs on a queue in Redis (redis://host:port) for
-                         'hermetic-wasi worker' processes, and keep results and shared
-                         snippets there
+  --redis URL            run on a fleet: put runs on a queue in Redis for 'hermetic-wasi worker'
+                         processes, and keep results and shared snippets there
+                         (redis://[[user]:password@]host[:port][/db], rediss:// for TLS)
   --answer-timeout MS    with --redis, how long a run may wait for a worker's answer, queueing
-                         included; past it, 503 (default: 60000)
+                         included; past it, 503; longer than --max-timeout (default: 60000)
+  --log LEVEL            what to log as JSON lines on stderr: error (the server's own errors,
+                         the default), info (every request too), or silent
   -h, --help             show this help
 `
 
@@ -42,6 +45,7 @@ const OPTIONS = {
   'per-client': { type: 'string' },
   'max-body': { type: 'string' },
   'max-connections': { type: 'string' },
+  'per-address': { type: 'string' },
   'request-timeout': { type: 'string' },
   'trust-proxy': { type: 'boolean' },
   'max-timeout': { type: 'string' },
@@ -51,7 +55,10 @@ const OPTIONS = {
   'cache-entries': { type: 'string' },
   redis: { type: 'string' },
   'answer-timeout': { type: 'string' },
+  log: { type: 'string', default: 'error' },
 }
+
+const LOG_LEVELS = ['error', 'info', 'silent']
 
 /** Starts the server; resolves once it listens (and the process then lives until stopped). */
 async function serve(argv, UsageError) {
@@ -66,6 +73,7 @@ async function serve(argv, UsageError) {
     perClient: integer('per-client', 1),
     maxBodyBytes: integer('max-body', 1024),
     maxConnections: integer('max-connections', 1),
+    perAddressConnections: integer('per-address', 1),
     requestTimeoutMs: integer('request-timeout', 1),
     trustProxy: values['trust-proxy'],
     redis: values.redis,
@@ -79,11 +87,24 @@ async function serve(argv, UsageError) {
     },
   }
   const port = integer('port', 0)
+  if (!LOG_LEVELS.includes(values.log)) throw new UsageError(`serve: --log must be one of ${LOG_LEVELS.join(', ')}, got '${values.log}'`)
+  settings.logger = { level: values.log }
+  const { DEFAULTS, createApp } = require('../server/app')
+  if (settings.redis !== undefined) {
+    try {
+      require('../server/fleet').connection(settings.redis)
+    } catch (error) {
+      throw new UsageError(`serve: ${error.message}`)
+    }
+    const answerMs = settings.answerMs ?? require('../server/fleet').DEFAULT_ANSWER_MS
+    const timeoutMs = settings.maxima.timeoutMs ?? DEFAULTS.maxima.timeoutMs
+    // A run that may take --max-timeout must be able to wait at least that long for its answer.
+    if (answerMs <= timeoutMs) throw new UsageError(`serve: --answer-timeout (${answerMs} ms) must be longer than --max-timeout (${timeoutMs} ms)`)
+  }
   const drop = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined))
   settings.maxima = drop(settings.maxima)
   // Runs go to libuv's thread pool, 4 threads unless told otherwise: make room for every run
   // allowed at once. The pool starts with its first task, so this takes effect now.
-  const { DEFAULTS, createApp } = require('../server/app')
   const concurrency = settings.concurrency ?? DEFAULTS.concurrency
   if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(Math.max(4, concurrency + 2))
   let app

@@ -19,18 +19,36 @@ const PREFIX = 'hermetic-wasi'
 /** How long a job's lock lasts without renewal: a dead worker's job is taken over after it. */
 const DEFAULT_LOCK_MS = 10_000
 
-/** Redis connection options from a `redis://[:password@]host[:port][/db]` URL. */
+/**
+ * Redis connection options from a `redis://[[user]:password@]host[:port][/db]` URL, or
+ * `rediss://` for TLS. Messages never show the password.
+ */
 function connection(url) {
-  const parsed = new URL(url)
-  if (parsed.protocol !== 'redis:') throw new Error(`--redis must be a redis:// URL, got '${url}'`)
+  let parsed
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new Error(`--redis must be a redis:// or rediss:// URL, got '${redact(url)}'`)
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`--redis must be a redis:// or rediss:// URL, got '${redact(url)}'`)
+  const db = parsed.pathname.length > 1 ? parsed.pathname.slice(1) : '0'
+  if (!/^[0-9]{1,5}$/.test(db)) throw new Error(`--redis: the database must be a number, got '${db}' in '${redact(url)}'`)
   return {
-    host: parsed.hostname,
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
+    db: Number(db),
+    ...(parsed.protocol === 'rediss:' ? { tls: { servername: parsed.hostname } } : {}),
     maxRetriesPerRequest: null,
+    // Reconnect every second at most, not BullMQ's backoff (up to 20 s): a fleet is back as
+    // soon as its Redis is.
+    retryStrategy: (times) => Math.min(times * 100, 1000),
   }
 }
+
+/** `url` with its password (between a `:` and the `@`) replaced by `***`. */
+const redact = (url) => String(url).replace(/:[^:@/]*@/, ':***@')
 
 /** How long the server waits for Redis at start, and for a job's answer, unless told otherwise. */
 const CONNECT_MS = 10_000
@@ -51,10 +69,13 @@ async function fleetBackend(config) {
   // The result cache and the snippets, on a connection of their own.
   const client = new Redis(failFast)
   // Connection errors reach the operations that fail; without listeners each retry is printed.
-  for (const side of [queue, events, client]) side.on('error', () => {})
+  // The last one is told if Redis cannot be reached at start (a wrong password, say).
+  let last
+  for (const side of [queue, events, client]) side.on('error', (error) => (last = error))
   let timer
   const unreachable = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${config.redis} within ${CONNECT_MS / 1000} s`)), CONNECT_MS)
+    const why = () => (last ? ` (${last.message})` : '')
+    timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${redact(config.redis)} within ${CONNECT_MS / 1000} s${why()}`)), CONNECT_MS)
   })
   const ready = new Promise((resolve) => client.once('ready', resolve))
   try {
@@ -74,6 +95,22 @@ async function fleetBackend(config) {
     promise.catch((error) => {
       throw new Unavailable(`Redis is unreachable: ${error.message}`)
     })
+  /** How many jobs wait before `job` in the queue's wait list (new jobs enter on the left). */
+  const ahead = async (job) => {
+    const [[, length], [, at]] = await redisCall(client.multi().llen(queue.keys.wait).lpos(queue.keys.wait, job.id).exec())
+    return at === null ? 0 : length - at - 1
+  }
+  /**
+   * How many workers listen on the queue, looked up at most once a second; undefined when
+   * Redis does not say (CLIENT LIST may be refused to the server's user).
+   */
+  let known = { at: 0, count: undefined }
+  const workers = async () => {
+    if (Date.now() - known.at < 1000) return known.count
+    const count = await queue.getWorkersCount().catch(() => undefined)
+    known = { at: Date.now(), count }
+    return count
+  }
   const store = (kind, seconds) => ({
     get: async (key) => {
       const value = await redisCall(client.get(`${PREFIX}:${kind}:${key}`))
@@ -86,8 +123,11 @@ async function fleetBackend(config) {
       // Taken before the first await, so that concurrent requests cannot all pass the check.
       const giveBack = clients.take(client)
       try {
-        if ((await redisCall(queue.getWaitingCount())) >= config.queue) throw new Busy('queue')
+        if ((await workers()) === 0) throw new Unavailable('no worker is listening on the queue')
         const job = await redisCall(queue.add('run', { body, maxima: config.maxima }, { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } }))
+        // Counted after adding, by the job's place in the queue: with a count before adding,
+        // requests arriving together all saw room (40 at once left 30 waiting with a queue of 5).
+        if ((await ahead(job)) >= config.queue && (await job.remove().then(() => true, () => false))) throw new Busy('queue')
         // A client that goes away, or stops waiting, takes its job off the queue if no worker
         // has it yet (a job a worker holds cannot be removed, and runs to its end).
         const withdraw = () => job.remove().catch(() => {})
@@ -124,7 +164,10 @@ async function fleetBackend(config) {
     /** What /healthz says: Redis answers, and how many workers listen on the queue. */
     health: async () => {
       await redisCall(client.ping())
-      return { redis: 'ok', workers: (await redisCall(queue.getWorkersCount())) }
+      known.at = 0
+      const count = await workers()
+      if (count === 0) throw new Unavailable('no worker is listening on the queue')
+      return { redis: 'ok', workers: count ?? null }
     },
     close: async () => {
       await events.close()
@@ -156,4 +199,4 @@ function startWorker(url, { concurrency = os.availableParallelism(), lockMs = DE
   return { worker, name }
 }
 
-module.exports = { fleetBackend, startWorker, connection }
+module.exports = { fleetBackend, startWorker, connection, redact, DEFAULT_ANSWER_MS }

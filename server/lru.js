@@ -1,5 +1,5 @@
 // A bounded least-recently-used map: at most `entries` values and `bytes` of them (each value's
-// `length`) together; the newest value is kept whatever its size.
+// `length`) together. A value larger than `bytes` alone is not kept: it would flush every other.
 'use strict'
 
 class Lru {
@@ -25,10 +25,11 @@ class Lru {
       this.bytes -= old.length
       this.map.delete(key)
     }
+    if (value.length > this.maxBytes) return
     this.map.set(key, value)
     this.bytes += value.length
     for (const [oldest, held] of this.map) {
-      if (this.map.size <= 1 || (this.map.size <= this.maxEntries && this.bytes <= this.maxBytes)) break
+      if (this.map.size <= this.maxEntries && this.bytes <= this.maxBytes) break
       this.map.delete(oldest)
       this.bytes -= held.length
     }

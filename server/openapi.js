@@ -6,7 +6,12 @@ const { version } = require('../package.json')
 const { schema } = require('./body')
 
 const error = { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } }
-const bytes = { oneOf: [{ type: 'string', description: 'UTF-8 text' }, { type: 'object', required: ['base64'], properties: { base64: { type: 'string' } } }] }
+const bytes = {
+  oneOf: [
+    { type: 'string', description: 'text: UTF-8 in which at most one byte in ten is a control character other than tab, newline and carriage return' },
+    { type: 'object', required: ['base64'], additionalProperties: false, properties: { base64: { type: 'string' } }, description: 'any other bytes' },
+  ],
+}
 const result = {
   type: 'object',
   required: ['outcome', 'exitCode', 'stdout', 'stderr', 'virtualTimeNs'],
@@ -19,7 +24,16 @@ const result = {
     events: { type: 'array', items: { type: 'object', properties: { stream: { enum: ['stdout', 'stderr'] }, data: bytes, timeNs: { type: 'string' } } } },
     fuelConsumed: { type: 'string' },
     trap: { type: 'object', properties: { message: { type: 'string' }, backtrace: { type: 'array', items: { type: 'string' } } } },
-    files: { type: 'object', additionalProperties: { oneOf: [bytes, { type: 'object', properties: { type: { enum: ['dir', 'symlink'] }, target: { type: 'string' } } }] } },
+    files: {
+      type: 'object',
+      additionalProperties: {
+        oneOf: [
+          bytes,
+          { type: 'object', required: ['type'], additionalProperties: false, properties: { type: { const: 'dir' } } },
+          { type: 'object', required: ['type', 'target'], additionalProperties: false, properties: { type: { const: 'symlink' }, target: { type: 'string' } } },
+        ],
+      },
+    },
   },
 }
 const json = (s) => ({ content: { 'application/json': { schema: s } } })
@@ -28,12 +42,16 @@ const answers = (ok) => ({
   400: { description: 'A malformed request (ERR_INVALID_REQUEST) or a program or options the library refuses (ERR_INVALID_WASM, ERR_INVALID_OPTIONS, ERR_COMPILE_LIMIT)', ...json(error) },
   413: { description: 'The body is larger than the server allows (ERR_BODY_TOO_LARGE; a snippet past its bound, ERR_SNIPPET_TOO_LARGE)', ...json(error) },
   415: { description: 'The body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)', ...json(error) },
-  503: { description: 'On a fleet: Redis is unreachable, or no worker answered in time (ERR_UNAVAILABLE, Retry-After); for a run, also: the queue is full (ERR_BUSY)', ...json(error) },
+  503: { description: 'On a fleet: Redis is unreachable, no worker listens, or none answered in time (ERR_UNAVAILABLE, Retry-After); for a run, also: the queue is full (ERR_BUSY)', ...json(error) },
 })
 
 const document = {
   openapi: '3.1.0',
-  info: { title: 'hermetic-wasi playground API', version },
+  info: {
+    title: 'hermetic-wasi playground API',
+    version,
+    description: 'Every error is { error: { code, message } }, those of HTTP itself too: 400 ERR_INVALID_REQUEST (not HTTP/1.1, or a bad URL), 408 ERR_REQUEST_TIMEOUT, 414 ERR_URL_TOO_LONG, 431 ERR_HEADERS_TOO_LARGE.',
+  },
   paths: {
     '/api/run': {
       post: {
@@ -64,7 +82,7 @@ const document = {
         summary: 'Health: on a fleet, whether Redis answers and how many workers listen',
         responses: {
           200: { description: 'Healthy', ...json({ type: 'object', required: ['ok'], properties: { ok: { const: true }, redis: { const: 'ok' }, workers: { type: 'integer' } } }) },
-          503: { description: 'Redis is unreachable (ERR_UNAVAILABLE)', ...json(error) },
+          503: { description: 'Redis is unreachable, or no worker listens on the queue (ERR_UNAVAILABLE)', ...json(error) },
         },
       },
     },
@@ -72,4 +90,4 @@ const document = {
   },
 }
 
-module.exports = { document }
+module.exports = { document, result }

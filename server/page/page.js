@@ -15,7 +15,7 @@ const examples = {
 }
 let binary = null // an uploaded .wasm, as base64, while it is the program
 let replay = null // the replay in progress: { skip() }
-let running = false // a run request is on its way: Run and Ctrl/Cmd+Enter wait for it
+let active = null // the run in progress, its request and its replay: one at a time
 
 const run = () => {
   start()
@@ -104,17 +104,19 @@ async function post(route) {
 /** Text of `data` ({ base64 } for bytes that are not UTF-8). */
 const text = (data) => (typeof data === 'string' ? data : new TextDecoder().decode(Uint8Array.from(atob(data.base64), (c) => c.charCodeAt(0))))
 
-async function start() {
-  if (running) return
-  running = true
-  replay?.skip()
+/** Run and Ctrl/Cmd+Enter: a run, unless one is on its way; during a replay, they skip it. */
+function start() {
+  if (active) return replay?.skip()
+  active = runOnce().finally(() => (active = null))
+}
+
+async function runOnce() {
   $('run').disabled = true
   $('output').textContent = ''
   $('outcome').textContent = ''
   $('status').textContent = 'Running…'
   const answer = await post('/api/run')
   $('run').disabled = false
-  running = false
   if (answer.error) {
     $('status').textContent = ''
     showError(answer.error.code, answer.error.message)
@@ -124,10 +126,23 @@ async function start() {
   showOutcome(answer)
 }
 
-/** Appends each event's text when its virtual time comes, scaled by SPEED, each pause capped. */
+/**
+ * Appends each event's text when its virtual time comes, scaled by SPEED, each pause capped:
+ * every event whose time has come at once, so that thousands of tiny writes take no longer
+ * than their pauses.
+ */
 function play(result) {
   return new Promise((resolve) => {
     const events = result.events ?? []
+    // When each event is due, in ms of real time from the start of the replay.
+    const due = []
+    let previousNs = 0
+    for (const event of events) {
+      const pause = Math.min(((Number(event.timeNs) - previousNs) / 1e6) * SPEED, MAX_PAUSE_MS)
+      due.push((due.at(-1) ?? 0) + pause)
+      previousNs = Number(event.timeNs)
+    }
+    const began = performance.now()
     let at = 0
     let timer = null
     let done = false
@@ -140,32 +155,35 @@ function play(result) {
       replay = null
       resolve()
     }
-    const show = (event) => {
-      const span = document.createElement('span')
-      span.className = event.stream
-      span.textContent = text(event.data)
-      $('output').append(span)
+    /** Appends the events before `end`. */
+    const show = (end) => {
+      const batch = document.createDocumentFragment()
+      for (; at < end; at++) {
+        const span = document.createElement('span')
+        span.className = events[at].stream
+        span.textContent = text(events[at].data)
+        batch.append(span)
+      }
+      $('output').append(batch)
     }
-    const next = (previousNs) => {
+    const next = () => {
+      const now = performance.now() - began
+      let end = at
+      while (end < events.length && due[end] <= now) end++
+      show(end)
       if (at >= events.length) return finish()
-      const event = events[at]
-      const pause = Math.min(((Number(event.timeNs) - previousNs) / 1e6) * SPEED, MAX_PAUSE_MS)
-      timer = setTimeout(() => {
-        at++
-        show(event)
-        next(Number(event.timeNs))
-      }, pause)
+      timer = setTimeout(next, due[at] - now)
     }
     replay = {
       skip() {
         clearTimeout(timer)
-        while (at < events.length) show(events[at++])
+        show(events.length)
         finish()
       },
     }
     $('skip').hidden = events.length === 0
     $('status').textContent = 'Replaying…'
-    next(0)
+    next()
   })
 }
 
@@ -210,9 +228,14 @@ if (shared) {
       $('binary').hidden = false
       $('binary').textContent = 'A shared WebAssembly binary.'
     }
-    $('args').value = joinArgs(snippet.args ?? [])
     const more = Object.fromEntries(MORE.map((name) => [name, snippet[name]]).filter(([, value]) => value !== undefined))
-    if (typeof snippet.stdin === 'string') {
+    // A text field turns a carriage return into a newline, and an input drops newlines:
+    // text holding them stays in More options, as JSON, which keeps them.
+    const breaks = (value) => /[\r\n]/.test(value)
+    const returns = (value) => /\r/.test(value)
+    if ((snippet.args ?? []).some(breaks)) more.args = snippet.args
+    else $('args').value = joinArgs(snippet.args ?? [])
+    if (typeof snippet.stdin === 'string' && !returns(snippet.stdin)) {
       $('stdin').value = snippet.stdin
       delete more.stdin
     }
