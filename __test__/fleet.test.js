@@ -227,6 +227,34 @@ test('a fleet\'s bounds: an ACL user\'s URL, no workers is a 503 at once, the qu
     else assert.equal(answer.json.outcome, 'timeout')
   }
   assert.equal((await busy).json.outcome, 'timeout')
+
+  // Redis filling up (its memory capped a little above what it holds): past 95% the health
+  // check fails; past 80% snippets are refused and past 50% results are not cached, while runs
+  // are still answered: the queue keeps its room.
+  const fleetAdmin = new Redis({ host: '127.0.0.1', port, username: 'fleet', password: 's3cret:@' })
+  t.after(() => fleetAdmin.disconnect())
+  const capAt = async (fraction) => {
+    const used = Number(/used_memory:(\d+)/.exec(await fleetAdmin.info('memory'))[1])
+    await fleetAdmin.config('SET', 'maxmemory', String(Math.ceil(used / fraction)))
+    await new Promise((resolve) => setTimeout(resolve, 1100)) // the server looks once a second
+  }
+  await capAt(0.97)
+  const full = await call('/healthz')
+  assert.deepEqual([full.status, full.json.error.code], [503, 'ERR_UNAVAILABLE'])
+  assert.match(full.json.error.message, /^Redis is \d+% full$/)
+  await capAt(0.85)
+  const hello = { wat: preview1('(call $print (i64.const 5))') }
+  for (let i = 0; i < 2; i++) {
+    const answer = await fetch(`${base}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hello) })
+    assert.deepEqual([answer.status, answer.headers.get('x-cache'), (await answer.json()).stdout], [200, 'miss', '5\n'])
+  }
+  const shared = await call('/api/share', hello)
+  assert.deepEqual([shared.status, shared.json.error.code], [503, 'ERR_UNAVAILABLE'])
+  assert.match(shared.json.error.message, /^Redis is \d+% full: no more shares are kept until it has room$/)
+  await fleetAdmin.config('SET', 'maxmemory', '0')
+  assert.equal((await call('/healthz')).status, 200)
+  assert.equal((await call('/api/share', hello)).status, 201)
+
   // A wrong password is a clear error that does not print the password.
   const wrong = `redis://fleet:hunter2@127.0.0.1:${port}`
   const refused = await start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', wrong], /listening/).then(

@@ -273,6 +273,63 @@ test('connections past --max-connections are closed at once', async (t) => {
   held[1].destroy()
 })
 
+test('bodies shaped to stall the parser are refused before JSON.parse: too deep, too many objects', async (t) => {
+  const { app, post, get } = await server()
+  t.after(() => app.close())
+  const cases = [
+    ['[['.repeat(1_000_000), 'the body nests deeper than 16 levels'],
+    [`{"wat":"x","env":{},"args":[${'{},'.repeat(1_000_000)}{}]}`, 'the body holds more than 10000 objects and arrays'],
+  ]
+  for (const [body, message] of cases) {
+    const started = process.hrtime.bigint()
+    const answer = await post('/api/run', body)
+    assert.deepEqual([answer.status, answer.json.error], [400, { code: 'ERR_INVALID_REQUEST', message }])
+    // A sanity bound: V8's JSON.parse alone took about 1 s for these.
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    assert.ok(ms < 500, `${ms} ms`)
+  }
+  // Strings may hold brackets and quotes of any number.
+  const text = `"[{\\"${'['.repeat(100)}`
+  const answer = await post('/api/run', { wat: preview1('(call $print (i64.const 3))'), stdin: text })
+  assert.deepEqual([answer.status, answer.json.stdout], [200, '3\n'])
+  assert.equal((await get('/healthz')).status, 200)
+})
+
+test('one client shares at most --shares-per-minute snippets; trust-proxy trusts only the hops it is told', async (t) => {
+  const { app, post } = await server({ sharesPerMinute: 2 })
+  t.after(() => app.close())
+  const shares = []
+  for (let i = 0; i < 3; i++) shares.push(await post('/api/share', { wat: hi, args: [String(i)] }))
+  assert.deepEqual(shares.map((a) => a.status), [201, 201, 429])
+  assert.deepEqual(shares[2].json.error, { code: 'ERR_BUSY', message: 'at most 2 snippets a minute from one client' })
+  assert.equal(shares[2].headers.get('retry-after'), '60')
+
+  // One proxy in front (here, on the loopback): the client is the address that proxy saw (the
+  // last entry), whatever the client itself wrote before it.
+  const proxied = await server({ trustProxy: '127.0.0.1', concurrency: 1, queue: 8, perClient: 1, maxima: { timeoutMs: 300 } })
+  t.after(() => proxied.app.close())
+  const from = (forwarded) => proxied.post('/api/run', { wat: spin }, { headers: { 'content-type': 'application/json', 'x-forwarded-for': forwarded } })
+  const spoofed = await Promise.all([from('fake-1, 10.0.0.1'), from('fake-2, 10.0.0.1')])
+  assert.deepEqual(spoofed.map((a) => a.status).sort(), [200, 429])
+  const distinct = await Promise.all([from('10.0.0.2'), from('10.0.0.3')])
+  assert.deepEqual(distinct.map((a) => a.status), [200, 200])
+})
+
+test('a client is its IPv4 address or its IPv6 /64', () => {
+  const { clientOf } = require('../server/address')
+  const cases = {
+    '1.2.3.4': '1.2.3.4',
+    '::ffff:10.0.0.1': '10.0.0.1',
+    '2001:db8::1': '2001:db8:0:0::/64',
+    '2001:db8:0:0:ffff::2': '2001:db8:0:0::/64',
+    '2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd': '2001:db8:0:1::/64',
+    '::1': '0:0:0:0::/64',
+    'fe80::1%eth0': 'fe80:0:0:0::/64',
+    '64:ff9b::192.0.2.33': '64:ff9b:0:0::/64',
+  }
+  for (const [ip, client] of Object.entries(cases)) assert.equal(clientOf(ip), client, ip)
+})
+
 test('one address holds at most --per-address connections; others still get in', async (t) => {
   const { app, base, get } = await server({ maxConnections: 10, perAddressConnections: 2 })
   t.after(() => app.close())
@@ -361,8 +418,10 @@ test('share links: POST /api/share stores a snippet under its content hash', asy
   assert.deepEqual(openapi.paths['/api/run'].post.requestBody.content['application/json'].schema, require('../server/body').schema)
 })
 
-test('hermetic-wasi serve listens where it is told and stops on SIGTERM', async () => {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'cli', 'hermetic-wasi.js'), 'serve', '--port', '0', '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] })
+test('hermetic-wasi serve listens where it is told and stops on SIGTERM; --log info logs requests on stderr', async () => {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'cli', 'hermetic-wasi.js'), 'serve', '--port', '0', '--concurrency', '1', '--log', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
   let stderr = ''
   const address = await new Promise((resolve, reject) => {
     child.stderr.on('data', (chunk) => {
@@ -376,6 +435,19 @@ test('hermetic-wasi serve listens where it is told and stops on SIGTERM', async 
   assert.equal((await answer.json()).stdout, '42\n')
   child.kill('SIGTERM')
   assert.equal(await new Promise((resolve) => child.on('exit', (code) => resolve(code))), 0)
+  assert.equal(stdout, '')
+  const logged = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))
+  assert.deepEqual(logged.filter((line) => line.req).map((line) => [line.msg, line.req.method, line.req.url]), [['incoming request', 'POST', '/api/run']])
+
+  // A port in use is one line, not a stack trace.
+  const busyPort = new URL(address).port
+  const holder = require('node:net').createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => holder.on('listening', resolve))
+  const taken = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, '..', 'cli', 'hermetic-wasi.js'), 'serve', '--port', String(holder.address().port)], { encoding: 'utf8', timeout: 20_000 })
+  holder.close()
+  assert.equal(taken.status, 1)
+  assert.match(taken.stderr, /^hermetic-wasi serve: cannot listen on 127\.0\.0\.1 port \d+: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+\n$/)
+  assert.ok(busyPort)
 })
 
 test('hermetic-wasi serve refuses flags that cannot work, before it starts', () => {
@@ -386,6 +458,8 @@ test('hermetic-wasi serve refuses flags that cannot work, before it starts', () 
     [['--redis', 'http://user:hunter2@127.0.0.1'], /--redis must be a redis:\/\/ or rediss:\/\/ URL, got 'http:\/\/user:\*\*\*@127\.0\.0\.1'/],
     [['--redis', 'redis://127.0.0.1/db'], /the database must be a number, got 'db'/],
     [['--log', 'loud'], /--log must be one of error, info, silent, got 'loud'/],
+    [['--port', '99999'], /--port must be an integer from 0 to 65535, got '99999'/],
+    [['--trust-proxy', 'yes'], /--trust-proxy must be the proxies' addresses/],
   ]
   for (const [args, message] of cases) {
     const child = serve(...args)

@@ -18,15 +18,19 @@ Options:
   --per-client N         runs in flight per client address; past it, 429 (default: 4)
   --max-body BYTES       largest request body; past it, 413 (default: 4194304)
   --max-connections N    open connections at most (default: 256)
-  --per-address N        open connections per client address at most (default: 32)
+  --per-address N        open connections per client address (an IPv6 /64 counts as one) at
+                         most (default: 32; none behind --trust-proxy)
   --request-timeout MS   time a request may take to arrive, body included (default: 10000)
-  --trust-proxy          take the client's address from X-Forwarded-For (behind a proxy you
-                         run; otherwise every client behind it shares one --per-client limit)
+  --trust-proxy PROXIES  behind proxies you run: their addresses (comma-separated; CIDR ranges
+                         and loopback, linklocal, uniquelocal too). The client is then the
+                         last address in X-Forwarded-For that is not a trusted proxy's; without
+                         it, every client behind a proxy shares one --per-client limit
   --max-timeout MS       the most wall time a run may have (default: 5000)
   --max-memory BYTES     the most memory (default: 67108864)
   --max-output BYTES     the most output (default: 1048576)
   --max-fs-bytes BYTES   the most filesystem (default: 16777216)
   --cache-entries N      results kept in memory, 0 for none (default: 1000)
+  --shares-per-minute N  snippets one client may share a minute; past it, 429 (default: 30)
   --redis URL            run on a fleet: put runs on a queue in Redis for 'hermetic-wasi worker'
                          processes, and keep results and shared snippets there
                          (redis://[[user]:password@]host[:port][/db], rediss:// for TLS)
@@ -47,7 +51,8 @@ const OPTIONS = {
   'max-connections': { type: 'string' },
   'per-address': { type: 'string' },
   'request-timeout': { type: 'string' },
-  'trust-proxy': { type: 'boolean' },
+  'trust-proxy': { type: 'string' },
+  'shares-per-minute': { type: 'string' },
   'max-timeout': { type: 'string' },
   'max-memory': { type: 'string' },
   'max-output': { type: 'string' },
@@ -75,7 +80,8 @@ async function serve(argv, UsageError) {
     maxConnections: integer('max-connections', 1),
     perAddressConnections: integer('per-address', 1),
     requestTimeoutMs: integer('request-timeout', 1),
-    trustProxy: values['trust-proxy'],
+    trustProxy: proxies(values['trust-proxy'], UsageError),
+    sharesPerMinute: integer('shares-per-minute', 1),
     redis: values.redis,
     answerMs: integer('answer-timeout', 1),
     cacheEntries: integer('cache-entries', 0),
@@ -86,7 +92,7 @@ async function serve(argv, UsageError) {
       fsBytes: integer('max-fs-bytes', 0),
     },
   }
-  const port = integer('port', 0)
+  const port = integer('port', 0, 65535)
   if (!LOG_LEVELS.includes(values.log)) throw new UsageError(`serve: --log must be one of ${LOG_LEVELS.join(', ')}, got '${values.log}'`)
   settings.logger = { level: values.log }
   const { DEFAULTS, createApp } = require('../server/app')
@@ -115,10 +121,36 @@ async function serve(argv, UsageError) {
     process.stderr.write(`hermetic-wasi serve: ${error.message}\n`)
     process.exit(1)
   }
-  const address = await app.listen({ host: values.host, port })
+  let address
+  try {
+    address = await app.listen({ host: values.host, port })
+  } catch (error) {
+    process.stderr.write(`hermetic-wasi serve: cannot listen on ${values.host} port ${port}: ${error.message}\n`)
+    await app.close()
+    process.exit(1)
+  }
   process.stderr.write(`hermetic-wasi serve: listening on ${address}\n`)
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => app.close())
   return undefined
+}
+
+/**
+ * fastify's `trustProxy` from --trust-proxy: the proxies' addresses. (A number of hops is not
+ * offered: it cannot tell a proxy from a client that writes its own X-Forwarded-For, and
+ * fastify refuses it.)
+ */
+function proxies(text, UsageError) {
+  if (text === undefined) return undefined
+  const addresses = text.split(',').map((part) => part.trim())
+  const net = require('node:net')
+  for (const address of addresses) {
+    const [ip, bits] = address.split('/')
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(address)
+    if (!named && (net.isIP(ip) === 0 || (bits !== undefined && !/^[0-9]{1,3}$/.test(bits)))) {
+      throw new UsageError(`serve: --trust-proxy must be the proxies' addresses (10.0.0.1,10.1.0.0/16,loopback), got '${text}'`)
+    }
+  }
+  return addresses.join(',')
 }
 
 module.exports = { serve }

@@ -11,6 +11,8 @@ const Fastify = require('fastify')
 const prom = require('prom-client')
 
 const { schema, runOf, keyOf } = require('./body')
+const { parseBody } = require('./json')
+const { clientOf } = require('./address')
 const { localBackend } = require('./local')
 const { Busy, Unavailable } = require('./runs')
 
@@ -22,6 +24,7 @@ const DEFAULTS = {
   maxBodyBytes: 4 << 20,
   maxConnections: 256,
   perAddressConnections: 32,
+  sharesPerMinute: 30,
   requestTimeoutMs: 10_000,
   maxima: { timeoutMs: 5000, memoryBytes: 64 << 20, outputBytes: 1 << 20, virtualTimeMs: 3_600_000, fsBytes: 16 << 20 },
   cacheEntries: 1000,
@@ -33,9 +36,6 @@ const DEFAULTS = {
 
 /** Outcomes that depend only on a run's inputs, whose results are kept in the result cache. */
 const CACHEABLE = new Set(['exited', 'trapped', 'deadlock', 'fuelExhausted', 'memoryExceeded', 'outputExceeded', 'virtualTimeExceeded'])
-
-/** Text that may hold a `__proto__` key: as it is, or with `_`, `o`, `p`, `r` or `t` escaped. */
-const MAY_SPELL_PROTO = /__proto__|\\u00(?:5[fF]|6[fF]|7[0-4])/
 
 /** The error codes of the API that a client caused, answered with 400. */
 const CLIENT_ERRORS = new Set(['ERR_INVALID_WASM', 'ERR_INVALID_OPTIONS', 'ERR_COMPILE_LIMIT'])
@@ -51,6 +51,8 @@ async function createApp(settings = {}) {
   // once held 1.4 GB with 200 connections).
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
+    // The proxies' addresses: never `true`, which would take the client's own
+    // X-Forwarded-For entry as its address.
     trustProxy: config.trustProxy ?? false,
     // Node checks for requests past their timeout every `connectionsCheckingInterval` (30 s by
     // default): once a second here.
@@ -58,7 +60,7 @@ async function createApp(settings = {}) {
       http.createServer({ requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Errors of the server's own (a 500) are logged, as JSON lines on stderr; nothing else is.
-    logger: config.logger ?? { level: 'error' },
+    logger: { level: 'error', ...config.logger, stream: process.stderr },
     // Requests that fail before they reach a route answer in the API's error form too.
     clientErrorHandler: clientError,
     frameworkErrors: (error, request, reply) => {
@@ -66,17 +68,13 @@ async function createApp(settings = {}) {
       reply.code(status).send({ error: { code: status === 414 ? 'ERR_URL_TOO_LONG' : 'ERR_INVALID_REQUEST', message: error.message } })
     },
   })
-  // JSON only, and a key named `__proto__` anywhere is refused: code that copies such a key into
-  // an object by assignment would replace that object's prototype.
+  // JSON only, parsed by server/json.js.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
     try {
-      // The reviver costs a call per value (half a second for 2 million): it runs only on text
-      // that could spell the key, literally or with an escape of one of its letters.
-      done(null, MAY_SPELL_PROTO.test(text) ? JSON.parse(text, refuseProto) : JSON.parse(text))
+      done(null, parseBody(text))
     } catch (error) {
-      const message = error.code === 'ERR_INVALID_REQUEST' ? error.message : `the body is not valid JSON: ${error.message}`
-      done(Object.assign(error, { statusCode: 400, code: 'ERR_INVALID_REQUEST', message }))
+      done(error)
     }
   })
   const backend = config.redis ? await require('./fleet').fleetBackend(config) : localBackend(config)
@@ -84,7 +82,9 @@ async function createApp(settings = {}) {
   const metrics = metricsFor(backend)
 
   app.server.maxConnections = config.maxConnections
-  limitPerAddress(app.server, config.perAddressConnections)
+  // Behind a proxy every connection comes from the proxy: the cap would limit all clients at once.
+  if (!config.trustProxy) limitPerAddress(app.server, config.perAddressConnections)
+  const sharing = new Rate(config.sharesPerMinute)
   const refuse = (reply, status, code, message) => reply.code(status).send({ error: { code, message } })
   app.setNotFoundHandler((request, reply) => refuse(reply, 404, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url}`))
   app.setErrorHandler((error, request, reply) => {
@@ -119,7 +119,7 @@ async function createApp(settings = {}) {
     const started = process.hrtime.bigint()
     let result
     try {
-      result = await backend.run(request.ip, request.body, abort.signal, prepared)
+      result = await backend.run(clientOf(request.ip), request.body, abort.signal, prepared)
     } catch (error) {
       if (error instanceof Busy) {
         metrics.refused.inc({ reason: error.reason })
@@ -139,7 +139,8 @@ async function createApp(settings = {}) {
     metrics.runs.inc({ outcome: result.outcome })
     metrics.duration.observe(ms / 1000)
     if (result.compileSeconds !== undefined) metrics.compile.observe(result.compileSeconds)
-    if (CACHEABLE.has(result.outcome)) await backend.results.set(key, { body: result.json, ms })
+    // The cache is best effort: an answer is not lost because it could not be kept.
+    if (CACHEABLE.has(result.outcome)) await backend.results.set(key, { body: result.json, ms }).catch(() => {})
     if (result.worker) reply.header('x-served-by', result.worker)
     return reply.header('x-cache', 'miss').type('application/json').send(result.json)
   })
@@ -151,7 +152,11 @@ async function createApp(settings = {}) {
       return refuse(reply, 413, 'ERR_SNIPPET_TOO_LARGE', `a shared snippet holds at most ${config.maxShareBytes} bytes`)
     }
     const id = crypto.createHash('sha256').update(snippet).digest('base64url').slice(0, 16)
-    await backend.shares.set(id, { body: snippet, length: snippet.length })
+    if (!sharing.take(clientOf(request.ip))) {
+      reply.header('retry-after', '60')
+      return refuse(reply, 429, 'ERR_BUSY', `at most ${config.sharesPerMinute} snippets a minute from one client`)
+    }
+    await backend.shares.set(id, { body: snippet, length: Buffer.byteLength(snippet) })
     return reply.code(201).send({ id })
   })
 
@@ -187,7 +192,7 @@ async function createApp(settings = {}) {
 function limitPerAddress(server, limit) {
   const open = new Map()
   server.on('connection', (socket) => {
-    const address = socket.remoteAddress
+    const address = clientOf(socket.remoteAddress)
     const count = (open.get(address) ?? 0) + 1
     if (count > limit) return socket.destroy()
     open.set(address, count)
@@ -197,6 +202,28 @@ function limitPerAddress(server, limit) {
       else open.set(address, left)
     })
   })
+}
+
+/** At most `perMinute` of something per client in any minute (a fixed window, reset each minute). */
+class Rate {
+  constructor(perMinute) {
+    this.perMinute = perMinute
+    this.counts = new Map()
+    this.window = 0
+  }
+
+  /** Counts one for `client`; false when it has had its `perMinute` in this minute. */
+  take(client) {
+    const window = Math.floor(Date.now() / 60_000)
+    if (window !== this.window) {
+      this.window = window
+      this.counts.clear()
+    }
+    const count = (this.counts.get(client) ?? 0) + 1
+    if (count > this.perMinute) return false
+    this.counts.set(client, count)
+    return true
+  }
 }
 
 /** Node's HTTP parser refused a request (or it arrived too slowly): answer in the API's form. */
@@ -211,11 +238,6 @@ function clientError(error, socket) {
   const body = JSON.stringify({ error: { code, message } })
   if (socket.writable) socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: ${body.length}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`)
   socket.destroy()
-}
-
-function refuseProto(key, value) {
-  if (key === '__proto__') throw Object.assign(new Error('a key named `__proto__` is refused, anywhere in the body'), { code: 'ERR_INVALID_REQUEST' })
-  return value
 }
 
 /** The page's files (server/page/), read once: name -> { type, body }. */

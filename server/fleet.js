@@ -47,8 +47,13 @@ function connection(url) {
   }
 }
 
-/** `url` with its password (between a `:` and the `@`) replaced by `***`. */
-const redact = (url) => String(url).replace(/:[^:@/]*@/, ':***@')
+/** `url` with its password (after the user name's `:`, up to the last `@`) replaced by `***`. */
+const redact = (url) => {
+  const text = String(url)
+  const found = /^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^/?#]*@/i.exec(text)
+  if (found) return `${found[1]}***@${text.slice(found[0].length)}`
+  return text.replace(/:[^/?#]*@/, ':***@')
+}
 
 /** How long the server waits for Redis at start, and for a job's answer, unless told otherwise. */
 const CONNECT_MS = 10_000
@@ -111,12 +116,30 @@ async function fleetBackend(config) {
     known = { at: Date.now(), count }
     return count
   }
-  const store = (kind, seconds) => ({
+  /**
+   * How full Redis's memory is, 0 to 1 (0 without a `maxmemory`), looked up at most once a
+   * second. Redis runs with `noeviction` (BullMQ's queue needs it), so the cache and snippets
+   * must leave the queue room: results are kept only while Redis is under half full, snippets
+   * under 80%, and /healthz fails past 95%.
+   */
+  let memory = { at: 0, full: 0 }
+  const fullness = async () => {
+    if (Date.now() - memory.at < 1000) return memory.full
+    const info = await redisCall(client.info('memory'))
+    const number = (name) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0)
+    const max = number('maxmemory')
+    memory = { at: Date.now(), full: max > 0 ? number('used_memory') / max : 0 }
+    return memory.full
+  }
+  const store = (kind, seconds, room) => ({
     get: async (key) => {
       const value = await redisCall(client.get(`${PREFIX}:${kind}:${key}`))
       return value === null ? undefined : JSON.parse(value)
     },
-    set: async (key, value) => redisCall(client.set(`${PREFIX}:${kind}:${key}`, JSON.stringify(value), 'EX', seconds)),
+    set: async (key, value) => {
+      if ((await fullness()) >= room) throw new Unavailable(`Redis is ${Math.round(memory.full * 100)}% full: no more ${kind}s are kept until it has room`)
+      return redisCall(client.set(`${PREFIX}:${kind}:${key}`, JSON.stringify(value), 'EX', seconds))
+    },
   })
   return {
     async run(client, body, signal) {
@@ -124,7 +147,8 @@ async function fleetBackend(config) {
       const giveBack = clients.take(client)
       try {
         if ((await workers()) === 0) throw new Unavailable('no worker is listening on the queue')
-        const job = await redisCall(queue.add('run', { body, maxima: config.maxima }, { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } }))
+        // A job and its body leave Redis a minute after they end: its client has its answer.
+        const job = await redisCall(queue.add('run', { body, maxima: config.maxima }, { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } }))
         // Counted after adding, by the job's place in the queue: with a count before adding,
         // requests arriving together all saw room (40 at once left 30 waiting with a queue of 5).
         if ((await ahead(job)) >= config.queue && (await job.remove().then(() => true, () => false))) throw new Busy('queue')
@@ -151,8 +175,8 @@ async function fleetBackend(config) {
       }
     },
     // Results for a day, snippets for a month; Redis's own memory policy bounds the rest.
-    results: store('result', 24 * 3600),
-    shares: store('share', 30 * 24 * 3600),
+    results: store('result', 24 * 3600, 0.5),
+    shares: store('share', 30 * 24 * 3600, 0.8),
     retryAfter: () => Math.max(1, Math.ceil(config.maxima.timeoutMs / 1000)),
     gauges: async () => {
       try {
@@ -164,6 +188,8 @@ async function fleetBackend(config) {
     /** What /healthz says: Redis answers, and how many workers listen on the queue. */
     health: async () => {
       await redisCall(client.ping())
+      memory.at = 0
+      if ((await fullness()) >= 0.95) throw new Unavailable(`Redis is ${Math.round(memory.full * 100)}% full`)
       known.at = 0
       const count = await workers()
       if (count === 0) throw new Unavailable('no worker is listening on the queue')

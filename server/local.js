@@ -26,7 +26,7 @@ function localBackend(config) {
     },
     results: {
       get: async (key) => results.get(key),
-      set: async (key, value) => results.set(key, { ...value, length: value.body.length }),
+      set: async (key, value) => results.set(key, { ...value, length: Buffer.byteLength(value.body) }),
     },
     shares: {
       get: async (id) => shares.get(id),

@@ -37,12 +37,14 @@ const result = {
   },
 }
 const json = (s) => ({ content: { 'application/json': { schema: s } } })
+const internal = { description: 'A bug in the server, which logs it (ERR_INTERNAL)', ...json(error) }
 const answers = (ok) => ({
   ...ok,
   400: { description: 'A malformed request (ERR_INVALID_REQUEST) or a program or options the library refuses (ERR_INVALID_WASM, ERR_INVALID_OPTIONS, ERR_COMPILE_LIMIT)', ...json(error) },
   413: { description: 'The body is larger than the server allows (ERR_BODY_TOO_LARGE; a snippet past its bound, ERR_SNIPPET_TOO_LARGE)', ...json(error) },
   415: { description: 'The body is not application/json (ERR_UNSUPPORTED_MEDIA_TYPE)', ...json(error) },
-  503: { description: 'On a fleet: Redis is unreachable, no worker listens, or none answered in time (ERR_UNAVAILABLE, Retry-After); for a run, also: the queue is full (ERR_BUSY)', ...json(error) },
+  503: { description: 'On a fleet: Redis is unreachable, no worker listens, or none answered in time (ERR_UNAVAILABLE, Retry-After); for a run, also: the queue is full (ERR_BUSY); for a share, also: Redis is over 80% full', ...json(error) },
+  500: internal,
 })
 
 const document = {
@@ -67,22 +69,31 @@ const document = {
       post: {
         summary: 'Store a program and its inputs under their content hash',
         requestBody: { required: true, ...json(schema) },
-        responses: answers({ 201: { description: 'Stored', ...json({ type: 'object', properties: { id: { type: 'string' } } }) } }),
+        responses: answers({
+          201: { description: 'Stored', ...json({ type: 'object', properties: { id: { type: 'string' } } }) },
+          429: { description: 'This client shared --shares-per-minute snippets this minute (ERR_BUSY, Retry-After)', ...json(error) },
+        }),
       },
     },
     '/api/share/{id}': {
       get: {
         summary: 'A stored snippet',
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { 200: { description: 'The snippet, as it was posted', ...json(schema) }, 404: { description: 'No such snippet (or dropped)', ...json(error) } },
+        responses: {
+          200: { description: 'The snippet, as it was posted', ...json(schema) },
+          404: { description: 'No such snippet (or dropped)', ...json(error) },
+          414: { description: 'An id over 100 characters (ERR_URL_TOO_LONG)', ...json(error) },
+          503: { description: 'On a fleet: Redis is unreachable (ERR_UNAVAILABLE)', ...json(error) },
+          500: internal,
+        },
       },
     },
     '/healthz': {
       get: {
         summary: 'Health: on a fleet, whether Redis answers and how many workers listen',
         responses: {
-          200: { description: 'Healthy', ...json({ type: 'object', required: ['ok'], properties: { ok: { const: true }, redis: { const: 'ok' }, workers: { type: 'integer' } } }) },
-          503: { description: 'Redis is unreachable, or no worker listens on the queue (ERR_UNAVAILABLE)', ...json(error) },
+          200: { description: 'Healthy', ...json({ type: 'object', required: ['ok'], properties: { ok: { const: true }, redis: { const: 'ok' }, workers: { type: ['integer', 'null'], description: 'null when Redis does not tell this server its clients (CLIENT LIST refused)' } } }) },
+          503: { description: 'Redis is unreachable or over 95% full, or no worker listens on the queue (ERR_UNAVAILABLE)', ...json(error) },
         },
       },
     },
