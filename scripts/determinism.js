@@ -4,12 +4,16 @@
 // engine path and under qemu for other CPUs.
 //
 //   node scripts/determinism.js [--mode MODE[,MODE...]] [--cache-dir DIR] [--only TEXT] [--update]
+//                               [--skip-stack-depth] [--timeout-ms MS]
 //
 // Modes: sync (runWasi), async (runWasiAsync), program (Program#run), program-async
 // (Program#runAsync), inflight (80 Program#runAsync calls of each case at once, all compared;
 // run it with UV_THREADPOOL_SIZE=80 so that more runs are in flight than the pool has slots),
 // fuel (the fuel-metering engine, a budget never reached, fuelConsumed left out, the stack-depth
-// cases skipped). --update rewrites expected.json from a sync run. Exits 1 on any difference.
+// cases skipped). --update rewrites expected.json from a sync run. --skip-stack-depth skips the
+// cases whose depth depends on the machine code's frames (for aarch64, whose frames differ from
+// x86-64's); --timeout-ms sets the wall time of cases that set none (for emulated CPUs).
+// Exits 1 on any difference.
 'use strict'
 const path = require('node:path')
 const { parseArgs } = require('node:util')
@@ -22,10 +26,13 @@ async function main() {
       mode: { type: 'string', default: 'sync' },
       'cache-dir': { type: 'string' },
       only: { type: 'string' },
+      'skip-stack-depth': { type: 'boolean', default: false },
+      'timeout-ms': { type: 'string' },
       update: { type: 'boolean', default: false },
     },
   })
-  const options = { cacheDir: values['cache-dir'], only: values.only }
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms'])
+  const options = { cacheDir: values['cache-dir'], only: values.only, timeoutMs, ...(values['skip-stack-depth'] ? { skipStackDepth: true } : {}) }
   if (values.update) {
     const run = await digestCorpus('sync', options)
     writeExpected(run)
