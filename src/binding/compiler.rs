@@ -22,8 +22,8 @@ pub const MEMORY_ENV: &str = "HERMETIC_WASI_COMPILE_MEMORY_BYTES";
 /// run without it, so a stray call cannot take over the caller's stdin.
 const CHILD_ENV: &str = "HERMETIC_WASI_COMPILER_PROCESS";
 
-/// The smallest memory cap [`MEMORY_ENV`] may set: Node and the compiler's threads need about
-/// 100 MB before compiling anything.
+/// The smallest memory cap [`MEMORY_ENV`] may set: the compiler's threads and a small module's
+/// compilation need tens of MB beyond what Node holds (the cap counts from there).
 const MIN_MEMORY_BYTES: u64 = 256 << 20;
 
 /// Has the engine compile in compiler processes from now on: the Node executable running this

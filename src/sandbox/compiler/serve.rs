@@ -44,12 +44,13 @@ pub fn serve(memory_bytes: u64) -> io::Result<()> {
     }
 }
 
-/// Caps this process's data (heap and private writable mappings) at `bytes`, soft and hard
-/// limit alike, never above what it was (the host computes the same effective cap:
-/// [`effective_memory`]).
+/// Caps this process's data (heap and private writable mappings) at what it holds now plus
+/// `bytes`, soft and hard limit alike, never above what it was ([`effective_memory`]). Counting
+/// from what it holds keeps the cap a budget for compiling on every Node: Node 26 starts with
+/// 560 MiB of data mappings, where Node 20 starts with 47 MiB.
 #[cfg(unix)]
 fn limit_memory(bytes: u64) -> io::Result<()> {
-    let bytes = effective_memory(bytes);
+    let bytes = effective_memory(own_data().saturating_add(bytes));
     let limit = libc::rlimit {
         rlim_cur: bytes as libc::rlim_t,
         rlim_max: bytes as libc::rlim_t,
@@ -59,6 +60,20 @@ fn limit_memory(bytes: u64) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// This process's data mappings now, in bytes (`VmData` in `/proc/self/status`; 0 where there is
+/// no such file).
+#[cfg(unix)]
+fn own_data() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmData:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        })
+        .unwrap_or(0)
 }
 
 #[cfg(not(unix))]
