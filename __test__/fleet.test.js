@@ -255,12 +255,23 @@ test('a fleet\'s bounds: an ACL user\'s URL, no workers is a 503 at once, the qu
   assert.equal((await call('/healthz')).status, 200)
   assert.equal((await call('/api/share', hello)).status, 201)
 
-  // A wrong password is a clear error that does not print the password.
+  // A wrong password is a clear error that does not print the password, for the server and
+  // for a worker (given the URL in HERMETIC_WASI_REDIS_URL, out of the process list).
   const wrong = `redis://fleet:hunter2@127.0.0.1:${port}`
-  const refused = await start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', wrong], /listening/).then(
-    () => assert.fail('it listened with a wrong password'),
-    (error) => error.message,
-  )
+  const exits = (child) => new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+  const lonely = spawn(process.execPath, [CLI, 'worker'], { env: { ...process.env, HERMETIC_WASI_REDIS_URL: wrong }, stdio: ['ignore', 'ignore', 'pipe'] })
+  let lonelyErr = ''
+  lonely.stderr.on('data', (chunk) => (lonelyErr += chunk))
+  const [refused, lonelyCode] = await Promise.all([
+    start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', wrong], /listening/).then(
+      () => assert.fail('it listened with a wrong password'),
+      (error) => error.message,
+    ),
+    exits(lonely),
+  ])
+  assert.equal(lonelyCode, 1)
+  assert.match(lonelyErr, /hermetic-wasi worker: cannot reach Redis at redis:\/\/fleet:\*\*\*@127\.0\.0\.1:\d+ within 10 s \(WRONGPASS /)
+  assert.doesNotMatch(lonelyErr, /hunter2/)
   assert.doesNotMatch(refused, /hunter2 within/)
   assert.match(refused, /cannot reach Redis at redis:\/\/fleet:\*\*\*@127\.0\.0\.1:\d+ within 10 s \(WRONGPASS invalid username-password pair/)
 })

@@ -279,6 +279,7 @@ test('bodies shaped to stall the parser are refused before JSON.parse: too deep,
   const cases = [
     ['[['.repeat(1_000_000), 'the body nests deeper than 16 levels'],
     [`{"wat":"x","env":{},"args":[${'{},'.repeat(1_000_000)}{}]}`, 'the body holds more than 10000 objects and arrays'],
+    [`{"wat":"x","env":{${Array.from({ length: 300_000 }, (_, i) => `"${i}":0`).join(',')}}}`, 'the body holds more than 20000 values'],
   ]
   for (const [body, message] of cases) {
     const started = process.hrtime.bigint()

@@ -1,15 +1,16 @@
-// Flag parsing shared by the commands without positional arguments (`serve`, `worker`).
+// Flag parsing shared by `serve`, `worker` (no positional arguments) and `test`.
 'use strict'
 
 const { parseArgs } = require('node:util')
 
 /**
- * `argv` parsed with `options` (and `-h`/`--help`): `{ values, integer }`, where
+ * `argv` parsed with `options` (and `-h`/`--help`): `{ values, positionals, integer }` (positional
+ * arguments refused unless `positionals` is set), where
  * `integer(name, min, max?)` is the flag's integer value (or undefined) and a usage error otherwise.
  */
-function flags(command, argv, options, UsageError) {
+function flags(command, argv, options, UsageError, { positionals: allowed = false } = {}) {
   const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true })
-  if (!values.help && positionals.length > 0) throw new UsageError(`${command}: unexpected argument '${positionals[0]}'`)
+  if (!allowed && !values.help && positionals.length > 0) throw new UsageError(`${command}: unexpected argument '${positionals[0]}'`)
   const integer = (name, min, max = Number.MAX_SAFE_INTEGER) => {
     const text = values[name]
     if (text === undefined) return undefined
@@ -20,7 +21,7 @@ function flags(command, argv, options, UsageError) {
     }
     return n
   }
-  return { values, integer }
+  return { values, positionals, integer }
 }
 
 module.exports = { flags }

@@ -10,6 +10,7 @@ Commands:
   run <program> [-- args...]   run a WASI program (a .wasm component or preview1 module, or .wat text)
   serve                        serve the playground over HTTP (hermetic-wasi serve --help)
   worker --redis URL           run a fleet's jobs from Redis (hermetic-wasi worker --help)
+  test DIR                     run golden-file tests: programs and their expected output (hermetic-wasi test --help)
 
 Options:
   -h, --help                   show this help (hermetic-wasi run --help: the run command's)
@@ -20,6 +21,7 @@ Examples:
   npx hermetic-wasi run --stdin input.txt --env NAME=world prog.wasm -- --flag arg
   npx hermetic-wasi run --files ./data --out ./result --json prog.wasm
   npx hermetic-wasi run --replay sleepy.wasm
+  npx hermetic-wasi test testdata --reporter junit > results.xml
 `
 
 /** A usage error: printed with a hint, and the process exits with 2. */
@@ -38,6 +40,7 @@ async function main(argv) {
   if (command === 'run') return require('./run').run(rest, UsageError)
   if (command === 'serve') return require('./serve').serve(rest, UsageError)
   if (command === 'worker') return require('./worker').worker(rest, UsageError)
+  if (command === 'test') return require('./test').testCommand(rest, UsageError)
   throw new UsageError(`unknown command '${command}'`)
 }
 
@@ -62,6 +65,12 @@ main(process.argv.slice(2)).then(
     if (error.code === 'ERR_INVALID_WASM' || error.code === 'ERR_INVALID_OPTIONS' || error.code === 'ERR_COMPILE_LIMIT') {
       process.stderr.write(`hermetic-wasi: ${error.code}: ${error.message}\n`)
       process.exitCode = 2
+      return
+    }
+    // No binary for this platform: the message says what to do.
+    if (['ERR_UNSUPPORTED_PLATFORM', 'ERR_BINARY_MISSING', 'ERR_BINARY_LOAD'].includes(error.code)) {
+      process.stderr.write(`${error.message}\n`)
+      process.exitCode = 1
       return
     }
     process.stderr.write(`hermetic-wasi: ${error.stack ?? error}\n`)

@@ -33,7 +33,9 @@ Options:
   --shares-per-minute N  snippets one client may share a minute; past it, 429 (default: 30)
   --redis URL            run on a fleet: put runs on a queue in Redis for 'hermetic-wasi worker'
                          processes, and keep results and shared snippets there
-                         (redis://[[user]:password@]host[:port][/db], rediss:// for TLS)
+                         (redis://[[user]:password@]host[:port][/db], rediss:// for TLS); or
+                         set HERMETIC_WASI_REDIS_URL, which keeps a password out of the
+                         process list
   --answer-timeout MS    with --redis, how long a run may wait for a worker's answer, queueing
                          included; past it, 503; longer than --max-timeout (default: 60000)
   --log LEVEL            what to log as JSON lines on stderr: error (the server's own errors,
@@ -82,7 +84,7 @@ async function serve(argv, UsageError) {
     requestTimeoutMs: integer('request-timeout', 1),
     trustProxy: proxies(values['trust-proxy'], UsageError),
     sharesPerMinute: integer('shares-per-minute', 1),
-    redis: values.redis,
+    redis: values.redis ?? process.env.HERMETIC_WASI_REDIS_URL,
     answerMs: integer('answer-timeout', 1),
     cacheEntries: integer('cache-entries', 0),
     maxima: {
@@ -129,7 +131,7 @@ async function serve(argv, UsageError) {
     await app.close()
     process.exit(1)
   }
-  process.stderr.write(`hermetic-wasi serve: listening on ${address}\n`)
+  if (values.log !== 'silent') process.stderr.write(`hermetic-wasi serve: listening on ${address}\n`)
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => app.close())
   return undefined
 }
@@ -146,7 +148,8 @@ function proxies(text, UsageError) {
   for (const address of addresses) {
     const [ip, bits] = address.split('/')
     const named = ['loopback', 'linklocal', 'uniquelocal'].includes(address)
-    if (!named && (net.isIP(ip) === 0 || (bits !== undefined && !/^[0-9]{1,3}$/.test(bits)))) {
+    const width = net.isIP(ip) === 6 ? 128 : 32
+    if (!named && (net.isIP(ip) === 0 || (bits !== undefined && !(/^[0-9]{1,3}$/.test(bits) && Number(bits) <= width)))) {
       throw new UsageError(`serve: --trust-proxy must be the proxies' addresses (10.0.0.1,10.1.0.0/16,loopback), got '${text}'`)
     }
   }

@@ -10,7 +10,9 @@ of workers on any number of machines. A worker that dies mid-run has its job tak
 another once the job's lock expires.
 
 Options:
-  --redis URL            the queue's Redis (redis://[:password@]host[:port][/db])
+  --redis URL            the queue's Redis (redis://[[user]:password@]host[:port][/db],
+                         rediss:// for TLS); or set HERMETIC_WASI_REDIS_URL, which keeps a
+                         password out of the process list
   --concurrency N        runs at once (default: the number of cores)
   --lock-ms MS           how long a job's lock lasts without renewal: how soon another worker
                          takes over a dead one's job (default: 10000)
@@ -29,20 +31,32 @@ async function worker(argv, UsageError) {
     process.stdout.write(USAGE)
     return 0
   }
-  if (values.redis === undefined) throw new UsageError('worker: --redis URL is required')
+  const url = values.redis ?? process.env.HERMETIC_WASI_REDIS_URL
+  if (url === undefined) throw new UsageError('worker: --redis URL (or HERMETIC_WASI_REDIS_URL) is required')
   const concurrency = integer('concurrency', 1)
   const lockMs = integer('lock-ms', 1000)
-  const { connection, startWorker } = require('../server/fleet')
+  const { connection, startWorker, redact } = require('../server/fleet')
   try {
-    connection(values.redis)
+    connection(url)
   } catch (error) {
     throw new UsageError(error.message)
   }
   const size = concurrency ?? require('node:os').availableParallelism()
   if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(Math.max(4, size + 2))
-  const { worker: running, name } = startWorker(values.redis, { concurrency, lockMs })
-  running.on('error', (error) => process.stderr.write(`hermetic-wasi worker: ${error.message}\n`))
-  await running.waitUntilReady()
+  const { worker: running, name } = startWorker(url, { concurrency, lockMs })
+  let last
+  running.on('error', (error) => {
+    last = error
+    process.stderr.write(`hermetic-wasi worker: ${error.message}\n`)
+  })
+  // Like the server: a worker that cannot reach Redis when it starts gives up after 10 s.
+  let timer
+  const gaveUp = new Promise((resolve) => (timer = setTimeout(resolve, 10_000, 'timeout')))
+  if ((await Promise.race([running.waitUntilReady(), gaveUp])) === 'timeout') {
+    process.stderr.write(`hermetic-wasi worker: cannot reach Redis at ${redact(url)} within 10 s${last ? ` (${last.message})` : ''}\n`)
+    process.exit(1)
+  }
+  clearTimeout(timer)
   process.stderr.write(`hermetic-wasi worker ${name}: ready, ${size} at a time\n`)
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => running.close())
   return undefined

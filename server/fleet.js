@@ -98,6 +98,8 @@ async function fleetBackend(config) {
   /** `promise`, with a Redis failure turned into `Unavailable`. */
   const redisCall = (promise) =>
     promise.catch((error) => {
+      // Redis answers, but writes nothing more (its maxmemory, under noeviction).
+      if (/^OOM /.test(error.message)) throw new Unavailable('Redis is out of memory: it refuses writes until it has room')
       throw new Unavailable(`Redis is unreachable: ${error.message}`)
     })
   /** How many jobs wait before `job` in the queue's wait list (new jobs enter on the left). */

@@ -5,12 +5,17 @@
 'use strict'
 
 /**
- * How deep and how many objects and arrays a body may hold: a valid request nests four deep
- * (`files` -> an entry -> `{ base64 }`) and holds at most about 2000 objects (1000 files).
+ * How deep, how many objects and arrays, and how many values a body may hold: a valid request
+ * nests four deep (`files` -> an entry -> `{ base64 }`) and holds at most about 2000 objects
+ * (1000 files) and 7000 values (1000 each of args, env and files). An object of 470,000 keys
+ * took V8 0.6 s to parse.
  */
 const MAX_DEPTH = 16
 const MAX_CONTAINERS = 10_000
+const MAX_SEPARATORS = 20_000
 
+const COMMA = 0x2c
+const COLON = 0x3a
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const OPEN = new Set([0x5b, 0x7b]) // [ {
@@ -29,10 +34,14 @@ function parseBody(text) {
   return value
 }
 
-/** Checks the nesting and the number of objects and arrays of `text`, outside its strings. */
+/**
+ * Checks the nesting, the number of objects and arrays, and the number of `,` and `:` (about
+ * the number of values) of `text`, outside its strings.
+ */
 function shape(text) {
   let depth = 0
   let containers = 0
+  let separators = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
@@ -44,6 +53,7 @@ function shape(text) {
       if (++depth > MAX_DEPTH) throw refusal(`the body nests deeper than ${MAX_DEPTH} levels`)
       if (++containers > MAX_CONTAINERS) throw refusal(`the body holds more than ${MAX_CONTAINERS} objects and arrays`)
     } else if (CLOSE.has(c)) depth--
+    else if ((c === COMMA || c === COLON) && ++separators > MAX_SEPARATORS) throw refusal(`the body holds more than ${MAX_SEPARATORS} values`)
   }
 }
 
@@ -56,4 +66,4 @@ function holdsProto(value) {
 
 const refusal = (message) => Object.assign(new Error(message), { statusCode: 400, code: 'ERR_INVALID_REQUEST' })
 
-module.exports = { parseBody, MAX_DEPTH, MAX_CONTAINERS }
+module.exports = { parseBody, MAX_DEPTH, MAX_CONTAINERS, MAX_SEPARATORS }

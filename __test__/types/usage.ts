@@ -99,3 +99,11 @@ try {
   const known: ErrorCode = (error as { code: ErrorCode }).code
   void known
 }
+
+// The serializer and the golden-file tests.
+import * as snapshot from 'hermetic-wasi/snapshot'
+import { goldenTests, runCases } from 'hermetic-wasi/golden'
+const printed: string = snapshot.print(runWasi(wat))
+if (snapshot.test(printed)) void printed
+goldenTests('testdata', { test: (name: string, fn: () => Promise<void>) => void [name, fn] })
+void runCases('testdata', { update: false, concurrency: 2 }).then((results) => results.map((r) => r.problems.map((p) => p.diff)))
