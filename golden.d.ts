@@ -32,9 +32,9 @@ export declare function runCases(dir: string, options?: { update?: boolean; filt
 /**
  * Registers one test per case with `test` (node:test's, jest's or vitest's; by default the
  * global `test` of jest and vitest, else node:test's). `update` (or HERMETIC_WASI_UPDATE=1)
- * rewrites the expected files.
+ * rewrites the expected files. Each test may take `timeoutMs` (default 60000).
  */
-export declare function goldenTests(dir: string, options?: { test?: (name: string, fn: () => Promise<void>) => unknown; update?: boolean }): void
+export declare function goldenTests(dir: string, options?: { test?: (name: string, ...rest: any[]) => unknown; update?: boolean; timeoutMs?: number }): void
 
 /** A directory that cannot be read as cases: `code` is `'ERR_GOLDEN'`. */
 export declare class GoldenError extends Error {

@@ -58,12 +58,30 @@ function findCases(dir) {
   return cases.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
-const read = (file) => (fs.existsSync(file) ? fs.readFileSync(file) : undefined)
+/**
+ * The bytes of side file `file`, or undefined when there is none. Only a regular file is read:
+ * a symlink could point anywhere on the host, and a FIFO would block.
+ */
+function read(file) {
+  const stat = fs.lstatSync(file, { throwIfNoEntry: false })
+  if (stat === undefined) return undefined
+  if (!stat.isFile()) throw new GoldenError(`${file} is not a regular file (side files are never followed through symlinks)`)
+  return fs.readFileSync(file)
+}
+
+/** The lines of `buffer`, a carriage return before each newline dropped (files from Windows). */
 const lines = (buffer) => {
-  const text = buffer.toString('utf8')
-  const parts = text.split('\n')
+  const parts = buffer.toString('utf8').split(/\r?\n/)
   if (parts.at(-1) === '') parts.pop()
   return parts
+}
+
+/** Whether `dir` is a directory, not a symlink to one; anything else there is an error. */
+function isDirectory(dir) {
+  const stat = fs.lstatSync(dir, { throwIfNoEntry: false })
+  if (stat === undefined) return false
+  if (!stat.isDirectory()) throw new GoldenError(`${dir} is not a directory (side directories are never followed through symlinks)`)
+  return true
 }
 
 /** The run options of case `c`, from its side files; `hasTree` when it has a filesystem. */
@@ -77,6 +95,7 @@ function inputsOf(c) {
   if (env) {
     options.env = {}
     for (const line of lines(env)) {
+      if (line === '') continue
       const at = line.indexOf('=')
       if (at <= 0) throw new GoldenError(`${c.name}.env: '${line}' is not NAME=VALUE`)
       options.env[line.slice(0, at)] = line.slice(at + 1)
@@ -90,16 +109,21 @@ function inputsOf(c) {
     } catch (error) {
       throw new GoldenError(`${c.name}.options.json is not JSON: ${error.message}`)
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new GoldenError(`${c.name}.options.json must hold a JSON object`)
     for (const key of Object.keys(parsed)) {
       if (!OPTION_KEYS.includes(key)) throw new GoldenError(`${c.name}.options.json: unknown option '${key}' (known: ${OPTION_KEYS.join(', ')})`)
     }
     Object.assign(options, parsed)
     // JSON has no bigints: a seed may be a decimal string.
-    if (typeof options.seed === 'string') options.seed = BigInt(options.seed)
+    if (typeof options.seed === 'string') {
+      if (!/^[0-9]{1,20}$/.test(options.seed)) throw new GoldenError(`${c.name}.options.json: seed must be a number or a decimal string, got '${options.seed}'`)
+      options.seed = BigInt(options.seed)
+    }
   }
   const tree = `${c.base}.files`
-  const hasTree = fs.existsSync(tree) || fs.existsSync(`${c.base}.out`)
-  if (fs.existsSync(tree)) options.files = readTree(tree, GoldenError)
+  const seeded = isDirectory(tree)
+  const hasTree = seeded || isDirectory(`${c.base}.out`)
+  if (seeded) options.files = readTree(tree, GoldenError)
   else if (hasTree) options.files = {}
   return { options, hasTree }
 }
@@ -133,13 +157,16 @@ async function runCase(c, { update = false } = {}) {
   return { name: c.name, problems, ms: Number(process.hrtime.bigint() - started) / 1e6 }
 }
 
-/** Writes the expected files of `c`: empty ones (and the default outcome) are removed. */
+/**
+ * Writes the expected files of `c`: empty ones (and the default outcome) are removed. Each is
+ * removed first and created anew, so a symlink in its place is replaced, never written through.
+ */
 function write(c, got, files) {
   for (const [what, bytes] of Object.entries(got)) {
     const file = `${c.base}.${what}`
     const empty = what === 'outcome' ? bytes.toString() === DEFAULT_OUTCOME : bytes.length === 0
-    if (empty) fs.rmSync(file, { force: true })
-    else fs.writeFileSync(file, bytes)
+    fs.rmSync(file, { force: true })
+    if (!empty) fs.writeFileSync(file, bytes, { flag: 'wx' })
   }
   if (files !== undefined) {
     fs.rmSync(`${c.base}.out`, { recursive: true, force: true })
@@ -150,7 +177,7 @@ function write(c, got, files) {
 /** The differences between NAME.out/ (missing: empty) and the final tree `files`. */
 function compareTrees(c, files) {
   const dir = `${c.base}.out`
-  const want = fs.existsSync(dir) ? readTree(dir, GoldenError) : {}
+  const want = isDirectory(dir) ? readTree(dir, GoldenError) : {}
   const problems = []
   for (const name of [...new Set([...Object.keys(want), ...Object.keys(files)])].sort()) {
     const [a, b] = [want[name], files[name]]
@@ -177,16 +204,35 @@ const isText = (bytes) => {
 }
 const digest = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex')
 
-/** A unified diff of `want` against `got` for text, sizes and digests for other bytes. */
+/** How long a diff may take (its cost grows with the square of the lines that differ). */
+const DIFF_MS = 500
+/** How many lines of a diff are shown. */
+const DIFF_LINES = 400
+
+/**
+ * A unified diff of `want` against `got` for text (at most DIFF_LINES lines; past DIFF_MS, the
+ * first line that differs instead), sizes and digests for other bytes.
+ */
 function difference(label, want, got) {
   if (!isText(want) || !isText(got)) {
     return `${label}: binary; expected ${want.length} bytes (sha256 ${digest(want)}), got ${got.length} bytes (sha256 ${digest(got)})`
   }
-  return createTwoFilesPatch(`${label} (expected)`, `${label} (got)`, want.toString('utf8'), got.toString('utf8'), '', '', { context: 3 })
-    .split('\n')
-    .slice(1) // the ===== line
-    .join('\n')
-    .trimEnd()
+  const [a, b] = [want.toString('utf8'), got.toString('utf8')]
+  const patch = createTwoFilesPatch('expected', 'got', a, b, '', '', { context: 3, timeout: DIFF_MS })
+  if (patch === undefined) return firstDifference(label, a, b)
+  const body = patch.split('\n').slice(3) // the ===== line and jsdiff's own --- and +++ lines
+  while (body.at(-1) === '') body.pop()
+  const shown = body.length > DIFF_LINES ? [...body.slice(0, DIFF_LINES), `... ${body.length - DIFF_LINES} more lines of diff`] : body
+  return [`--- ${label} (expected)`, `+++ ${label} (got)`, ...shown].join('\n')
+}
+
+/** Where texts `a` and `b` first differ, for a diff too costly to compute. */
+function firstDifference(label, a, b) {
+  const [x, y] = [a.split('\n'), b.split('\n')]
+  let at = 0
+  while (at < x.length && at < y.length && x[at] === y[at]) at++
+  const cut = (line) => (line === undefined ? '(none)' : JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}...` : line))
+  return `${label}: ${x.length} lines expected, ${y.length} got (too many differences for a diff within ${DIFF_MS} ms); the first difference, at line ${at + 1}:\n- ${cut(x[at])}\n+ ${cut(y[at])}`
 }
 
 /**
@@ -203,8 +249,9 @@ async function runCases(dir, { update = false, filter, concurrency = os.availabl
       try {
         results[at] = await runCase(cases[at], { update })
       } catch (error) {
-        if (!(error instanceof GoldenError) && !/^ERR_/.test(error.code ?? '')) throw error
-        results[at] = { name: cases[at].name, problems: [{ what: 'error', diff: `${cases[at].name}: ${error.code}: ${error.message}` }], ms: 0 }
+        // A case that cannot run (a bad side file, a program that does not compile) is an
+        // error of that case; the others still run.
+        results[at] = { name: cases[at].name, problems: [{ what: 'error', diff: `${cases[at].name}: ${error.code ?? error.name}: ${error.message}` }], ms: 0, error: true }
       }
     }
   }
@@ -215,18 +262,24 @@ async function runCases(dir, { update = false, filter, concurrency = os.availabl
 /**
  * Registers one test per case under `dir` with `test` (node:test's, jest's or vitest's `test`;
  * by default the global `test` of jest and vitest, else node:test's). A case that differs
- * fails with its diffs. `update` (or HERMETIC_WASI_UPDATE=1) rewrites the expected files.
+ * fails with its diffs. `update` (or HERMETIC_WASI_UPDATE=1) rewrites the expected files. Each
+ * test may take `timeoutMs` (by default 60 s: longer than a run's default 10 s wall time and a
+ * compile; jest's and vitest's own default of 5 s would end a run before its limit).
  */
-function goldenTests(dir, { test = globalThis.test ?? require('node:test'), update = process.env.HERMETIC_WASI_UPDATE === '1' } = {}) {
+function goldenTests(dir, { test = globalThis.test ?? require('node:test'), update = process.env.HERMETIC_WASI_UPDATE === '1', timeoutMs = 60_000 } = {}) {
+  const nodeTest = test === require('node:test') || test === require('node:test').test
   for (const c of findCases(dir)) {
-    test(c.name, async () => {
+    const body = async () => {
       const { problems } = await runCase(c, { update })
       if (problems.length > 0) {
         const error = new Error(`${c.name}: ${problems.map((p) => p.what).join(', ')} differ${problems.length === 1 ? 's' : ''}\n\n${problems.map((p) => p.diff).join('\n\n')}`)
         error.code = 'ERR_GOLDEN_MISMATCH'
         throw error
       }
-    })
+    }
+    // node:test takes its options second; jest and vitest take a timeout third.
+    if (nodeTest) test(c.name, { timeout: timeoutMs }, body)
+    else test(c.name, body, timeoutMs)
   }
 }
 

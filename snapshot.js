@@ -52,25 +52,31 @@ function stream(name, bytes) {
   return [`${name}:`, ...block(bytes).map((line) => `  ${line}`)]
 }
 
-/** `bytes` as lines behind `| `, the last one marked when it has no newline. */
+/**
+ * `bytes` as lines behind `| `; a last line without a newline is followed by a line saying so
+ * (not behind `| `, so no output can print the same).
+ */
 function block(bytes) {
-  const body = text(bytes)
-  const parts = body.split('\n')
+  const parts = text(bytes).split('\n')
   const last = parts.pop()
   const out = parts.map((line) => `| ${line}`)
-  if (last !== '') out.push(`| ${last}  (no newline at end)`)
+  if (last !== '') out.push(`| ${last}`, '(no newline at end)')
   return out
 }
 
+/** A name or link target as it is when plain, else quoted with escapes, so that none can pose as another line's syntax. */
+const label = (name) => (/^[\w.@+/-]+$/.test(name) ? name : `"${escape(name).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/"/g, '\\"')}"`)
+
 /** One entry of `files`: a file as text lines, or its size and digest when it is binary. */
 function file(name, entry) {
+  const shown = label(name)
   if (entry instanceof Uint8Array) {
-    if (!isText(entry)) return [`${name}: ${entry.length} bytes, binary, sha256 ${crypto.createHash('sha256').update(entry).digest('hex')}`]
-    if (entry.length === 0) return [`${name}: (empty)`]
-    return [`${name}:`, ...block(entry).map((line) => `  ${line}`)]
+    if (!isText(entry)) return [`${shown}: ${entry.length} bytes, binary, sha256 ${crypto.createHash('sha256').update(entry).digest('hex')}`]
+    if (entry.length === 0) return [`${shown}: (empty)`]
+    return [`${shown}:`, ...block(entry).map((line) => `  ${line}`)]
   }
-  if (entry.type === 'dir') return [`${name}/`]
-  return [`${name} -> ${escape(entry.target)}`]
+  if (entry.type === 'dir') return [`${shown}/`]
+  return [`${shown} -> ${label(entry.target)}`]
 }
 
 /** Whether `bytes` are UTF-8 text: valid, and without control characters but tab, newline, return. */
@@ -106,10 +112,18 @@ function text(bytes) {
 /** `bytes` as `text` in double quotes, on one line: newlines as `\n`, tabs as `\t`, quotes as `\"`. */
 const quote = (bytes) => `"${text(bytes).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/"/g, '\\"')}"`
 
-/** `string` with control characters (not newlines and tabs) as `\xNN`, backslashes doubled. */
+/**
+ * `string` with control characters (not newlines and tabs) as `\xNN`, characters that are
+ * invisible or reorder text (C1 controls, zero-width and bidirectional marks, BOM) as
+ * `\u{NNNN}`, backslashes doubled.
+ */
 function escape(string) {
   // eslint-disable-next-line no-control-regex
-  return string.replace(/[\\\x00-\x08\x0b-\x1f\x7f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${hex(c.charCodeAt(0))}`))
+  return string.replace(/[\\\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (c) => {
+    if (c === '\\') return '\\\\'
+    const code = c.charCodeAt(0)
+    return code < 0x80 ? `\\x${hex(code)}` : `\\u{${code.toString(16).padStart(4, '0')}}`
+  })
 }
 
 const hex = (byte) => byte.toString(16).padStart(2, '0')

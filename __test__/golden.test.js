@@ -104,7 +104,7 @@ test('a difference is a unified diff and exit status 1; --filter; TAP and JUnit 
   assert.equal(junit.status, 1)
   const xml = junit.stdout.replace(/time="[0-9.]+"/g, 'time="T"')
   const suite = path.basename(dir)
-  assert.match(xml, new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<testsuites name="hermetic-wasi test" tests="5" failures="2" time="T">\\n  <testsuite name="${suite}" tests="5" failures="2" errors="0" skipped="0" time="T">\\n    <testcase name="exit" classname="${suite}" time="T"/>\\n    <testcase name="files" classname="${suite}" time="T">\\n      <failure message="out/data/in.txt differs" type="mismatch">`))
+  assert.match(xml, new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<testsuites name="hermetic-wasi test" tests="5" failures="2" errors="0" time="T">\\n  <testsuite name="${suite}" tests="5" failures="2" errors="0" skipped="0" time="T">\\n    <testcase name="exit" classname="${suite}" time="T"/>\\n    <testcase name="files" classname="${suite}" time="T">\\n      <failure message="out/data/in.txt differs" type="mismatch">`))
   assert.match(xml, /<failure message="stdout differs" type="mismatch">--- stdio\.stdout \(expected\)\n\+\+\+ stdio\.stdout \(got\)\n@@ -1,5 \+1,5 @@\n argv\[0\] = &quot;main&quot;\n-argv\[1\] = &quot;uno&quot;/)
   assert.match(xml, /<\/testsuite>\n<\/testsuites>\n$/)
 })
@@ -127,9 +127,27 @@ test('goldenTests registers one node:test test per case, failing with the diffs'
 
 test('a bad side file fails its case; bad arguments are usage errors', (t) => {
   const dir = cases(t)
+  assert.equal(cli('test', dir, '--update').status, 0)
   fs.writeFileSync(path.join(dir, 'stdio.options.json'), '{ "limit": {} }')
   const bad = cli('test', dir, '--filter', 'stdio')
-  assert.deepEqual([bad.status, bad.stdout], [1, `FAIL  stdio\n      stdio: ERR_GOLDEN: stdio.options.json: unknown option 'limit' (known: limits, seed, startTime, programName)\n1 cases in ${dir}: 0 passed, 1 failed\n`])
+  assert.deepEqual([bad.status, bad.stdout], [1, `FAIL  stdio\n      stdio: ERR_GOLDEN: stdio.options.json: unknown option 'limit' (known: limits, seed, startTime, programName)\n1 case in ${dir}: 0 passed, 1 failed\n`])
+  // Every bad side file fails its own case, and the others still run.
+  fs.writeFileSync(path.join(dir, 'stdio.options.json'), 'null')
+  fs.writeFileSync(path.join(dir, 'random.options.json'), '{ "seed": "abc" }')
+  fs.mkdirSync(path.join(dir, 'exit.stdin'))
+  const several = cli('test', dir)
+  assert.equal(several.status, 1)
+  assert.match(several.stdout, /^FAIL {2}exit\n {6}exit: ERR_GOLDEN: .*exit\.stdin is not a regular file/)
+  assert.match(several.stdout, /\nFAIL {2}random\n {6}random: ERR_GOLDEN: random\.options\.json: seed must be a number or a decimal string, got 'abc'\n/)
+  assert.match(several.stdout, /\nFAIL {2}stdio\n {6}stdio: ERR_GOLDEN: stdio\.options\.json must hold a JSON object\n/)
+  assert.match(several.stdout, /\nok {2}files\n/)
+  assert.match(several.stdout, /\nok {2}text\/trap\n5 cases in .*: 2 passed, 3 failed\n$/)
+  const junit = cli('test', dir, '--reporter', 'junit', '--filter', 'random').stdout
+  assert.match(junit, /tests="1" failures="0" errors="1"/)
+  assert.match(junit, /<error message="random: ERR_GOLDEN: random\.options\.json: seed must be/)
+  // No case at all fails: a typo must not pass.
+  const none = cli('test', dir, '--filter', 'nothing matches this')
+  assert.deepEqual([none.status, none.stdout], [1, `no cases in ${dir} (NAME.wasm or NAME.wat files, or none matching --filter)\n`])
   assert.match(cli('test', path.join(dir, 'nowhere')).stderr, /is not a directory/)
   assert.match(cli('test', dir, '--reporter', 'xml').stderr, /--reporter must be text, tap or junit, got 'xml'/)
 })
@@ -138,4 +156,53 @@ test('the committed examples (tests/golden) pass', () => {
   const dir = path.join(__dirname, '..', 'tests', 'golden')
   const run = cli('test', dir)
   assert.deepEqual([run.status, run.stdout], [0, `ok  hello\nok  trap\n2 cases in ${dir}: 2 passed, 0 failed\n`])
+})
+
+test('side files are never followed through symlinks; CRLF lines from Windows are read as lines', (t) => {
+  const dir = cases(t)
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'))
+  t.after(() => fs.rmSync(outside, { recursive: true, force: true }))
+  fs.writeFileSync(path.join(outside, 'victim.txt'), 'untouched\n')
+  // An expected file that is a symlink is replaced by --update, not written through.
+  fs.symlinkSync(path.join(outside, 'victim.txt'), path.join(dir, 'stdio.stdout'))
+  fs.writeFileSync(path.join(dir, 'stdio.args'), 'one\r\ntwo words\r\n')
+  fs.writeFileSync(path.join(dir, 'stdio.env'), 'GREETING=hi\r\n\r\n')
+  assert.equal(cli('test', dir, '--update', '--filter', 'stdio').status, 0)
+  assert.equal(fs.readFileSync(path.join(outside, 'victim.txt'), 'utf8'), 'untouched\n')
+  assert.equal(fs.lstatSync(path.join(dir, 'stdio.stdout')).isFile(), true)
+  assert.match(fs.readFileSync(path.join(dir, 'stdio.stdout'), 'utf8'), /^argv\[0\] = "main"\nargv\[1\] = "one"\nargv\[2\] = "two words"\n1 environment variables\nGREETING = hi\n/)
+  // A symlinked NAME.files or input file is refused: it could bring in any host file.
+  fs.rmSync(path.join(dir, 'files.files'), { recursive: true })
+  fs.symlinkSync(outside, path.join(dir, 'files.files'))
+  fs.symlinkSync(path.join(outside, 'victim.txt'), path.join(dir, 'exit.stdin'))
+  const refused = cli('test', dir, '--filter', 'e')
+  assert.match(refused.stdout, /FAIL {2}exit\n {6}exit: ERR_GOLDEN: .*exit\.stdin is not a regular file \(side files are never followed through symlinks\)\n/)
+  assert.match(refused.stdout, /FAIL {2}files\n {6}files: ERR_GOLDEN: .*files\.files is not a directory \(side directories are never followed through symlinks\)\n/)
+})
+
+test('a diff of many changed lines stays quick and short', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-big-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  // 65,536 lines of "x", against an expected file of as many lines of "y".
+  const { preview1 } = require('../tests/determinism/bounds')
+  fs.writeFileSync(
+    path.join(dir, 'big.wat'),
+    preview1(`(local $i i32)
+      (i32.store16 (i32.const 100) (i32.const 0x0a78))
+      (loop $again
+        (call $say (i32.const 100) (i32.const 2))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $again (i32.lt_u (local.get $i) (i32.const 65536))))`),
+  )
+  fs.writeFileSync(path.join(dir, 'big.stdout'), 'y\n'.repeat(65536))
+  const started = Date.now()
+  const run = cli('test', dir)
+  assert.equal(run.status, 1)
+  assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms`)
+  assert.match(run.stdout, /^FAIL {2}big\n {6}big\.stdout: 65537 lines expected, 65537 got \(too many differences for a diff within 500 ms\); the first difference, at line 1:\n {6}- "y"\n {6}\+ "x"\n/)
+  // One changed line among many: a short diff around it.
+  fs.writeFileSync(path.join(dir, 'big.stdout'), `${'x\n'.repeat(1000)}z\n${'x\n'.repeat(64535)}`)
+  const one = cli('test', dir)
+  assert.match(one.stdout, /^FAIL {2}big\n {6}--- big\.stdout \(expected\)\n {6}\+\+\+ big\.stdout \(got\)\n {6}@@ -998,7 \+998,6 @@\n {6} x\n {6} x\n {6} x\n {6}-z\n/)
+  assert.ok(one.stdout.split('\n').length < 25)
 })

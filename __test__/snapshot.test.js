@@ -45,7 +45,8 @@ test('bytes that are not printable UTF-8 as escapes; a missing final newline mar
   fuelConsumed: ${result.fuelConsumed}
   stdout:
     | ü\t\\\\
-    | \\x00\\xff\\x1b[\\x80  (no newline at end)
+    | \\x00\\xff\\x1b[\\x80
+    (no newline at end)
   stderr: (empty)
   events: 1
     0.000000000 s stdout "ü\\t\\\\\\n\\x00\\xff\\x1b[\\x80"
@@ -84,7 +85,8 @@ test('a trap with its backtrace; the files tree with text, binary digests, direc
     a/empty: (empty)
     a/notes.txt:
       | one
-      | two  (no newline at end)
+      | two
+      (no newline at end)
     b.bin: 3 bytes, binary, sha256 ae4b3280e56e2faf83f414a6e3dabe9d5fbe18976544c05fed121accb85b53fc
     c/
     c/d/
@@ -101,4 +103,21 @@ test('the serializer API of jest and vitest: test() recognizes results, serializ
     snapshot.serialize(result, { indent: '  ' }, '    '),
     'RunResult {\n      outcome: exited\n      exitCode: 0\n      virtualTime: 0.000000000 s\n      stdout: (empty)\n      stderr: (empty)\n    }',
   )
+})
+
+test('no two results print the same: names that are not plain are quoted, invisible characters escaped', () => {
+  const base = { outcome: 'exited', exitCode: 0, stderr: Buffer.alloc(0), virtualTimeNs: 0n }
+  const texts = [
+    { ...base, stdout: Buffer.from('a'), files: {} },
+    { ...base, stdout: Buffer.from('a\n(no newline at end)\n'), files: {} },
+    { ...base, stdout: Buffer.alloc(0), files: { 'x -> y': Buffer.alloc(0) } },
+    { ...base, stdout: Buffer.alloc(0), files: { x: { type: 'symlink', target: 'y: (empty)' } } },
+  ].map((result) => snapshot.print(result))
+  assert.equal(new Set(texts).size, texts.length)
+  assert.match(texts[0], /\n {2}stdout:\n {4}\| a\n {4}\(no newline at end\)\n/)
+  assert.match(texts[1], /\n {2}stdout:\n {4}\| a\n {4}\| \(no newline at end\)\n/)
+  assert.match(texts[2], /\n {4}"x -> y": \(empty\)\n/)
+  assert.match(texts[3], /\n {4}x -> "y: \(empty\)"\n/)
+  const hidden = snapshot.print({ ...base, stdout: Buffer.from('\u202eabc\u200b\u0085\n'), files: {} })
+  assert.match(hidden, /\| \\u\{202e\}abc\\u\{200b\}\\u\{0085\}\n/)
 })
