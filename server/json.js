@@ -18,8 +18,10 @@ const COMMA = 0x2c
 const COLON = 0x3a
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
-const OPEN = new Set([0x5b, 0x7b]) // [ {
-const CLOSE = new Set([0x5d, 0x7d]) // ] }
+const OPEN_ARRAY = 0x5b
+const OPEN_OBJECT = 0x7b
+const CLOSE_ARRAY = 0x5d
+const CLOSE_OBJECT = 0x7d
 
 /** `text` parsed, or an error with `code` ERR_INVALID_REQUEST and `statusCode` 400. */
 function parseBody(text) {
@@ -36,24 +38,34 @@ function parseBody(text) {
 
 /**
  * Checks the nesting, the number of objects and arrays, and the number of `,` and `:` (about
- * the number of values) of `text`, outside its strings.
+ * the number of values) of `text`, outside its strings. Strings are skipped with `indexOf`, so
+ * a program's base64 costs next to nothing (a loop over every character took 1 ms of the 89 KB
+ * hello request, and halved the server's requests/s).
  */
 function shape(text) {
   let depth = 0
   let containers = 0
   let separators = 0
-  let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === BACKSLASH) i++
-      else if (c === QUOTE) inString = false
-    } else if (c === QUOTE) inString = true
-    else if (OPEN.has(c)) {
+    if (c === QUOTE) i = stringEnd(text, i)
+    else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > MAX_DEPTH) throw refusal(`the body nests deeper than ${MAX_DEPTH} levels`)
       if (++containers > MAX_CONTAINERS) throw refusal(`the body holds more than ${MAX_CONTAINERS} objects and arrays`)
-    } else if (CLOSE.has(c)) depth--
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--
     else if ((c === COMMA || c === COLON) && ++separators > MAX_SEPARATORS) throw refusal(`the body holds more than ${MAX_SEPARATORS} values`)
+  }
+}
+
+/** Where the string opened at `start` in `text` closes: the next `"` after an even run of backslashes. */
+function stringEnd(text, start) {
+  let at = start
+  for (;;) {
+    at = text.indexOf('"', at + 1)
+    if (at < 0) return text.length
+    let backslashes = 0
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return at
   }
 }
 
