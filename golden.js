@@ -86,7 +86,7 @@ function isDirectory(dir) {
 
 /** The run options of case `c`, from its side files; `hasTree` when it has a filesystem. */
 function inputsOf(c) {
-  const options = { events: false }
+  const options = {}
   const stdin = read(`${c.base}.stdin`)
   if (stdin) options.stdin = stdin
   const args = read(`${c.base}.args`)

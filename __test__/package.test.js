@@ -125,6 +125,9 @@ test('an unsupported platform gets one line naming it and the supported ones', {
   )
   // A supported platform whose package npm left out says so, and what to do.
   assert.match(load([]), /^ERR_BINARY_MISSING hermetic-wasi: the binary for linux-x64-gnu is missing: its package, hermetic-wasi-linux-x64-gnu, was not installed\. /)
+  // A binary that is there but does not load says why, in the system's words.
+  fs.writeFileSync(path.join(dir, 'node_modules', 'hermetic-wasi', 'hermetic-wasi.linux-x64-gnu.node'), 'not a shared object')
+  assert.match(load([]), /^ERR_BINARY_LOAD hermetic-wasi: the binary for linux-x64-gnu did not load: .*hermetic-wasi\.linux-x64-gnu\.node: (invalid ELF header|file too short)\n$/)
 })
 
 test('the arm64 gnu package under qemu-aarch64: the same programs, and the determinism corpus digest of x86-64', { skip: arm64, timeout: 3_600_000 }, (t) => {

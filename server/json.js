@@ -78,4 +78,4 @@ function holdsProto(value) {
 
 const refusal = (message) => Object.assign(new Error(message), { statusCode: 400, code: 'ERR_INVALID_REQUEST' })
 
-module.exports = { parseBody, MAX_DEPTH, MAX_CONTAINERS, MAX_SEPARATORS }
+module.exports = { parseBody }
