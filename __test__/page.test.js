@@ -61,10 +61,19 @@ test('the page runs a typed program and replays its output with its pauses, in o
     new MutationObserver(() => window.seen.push([document.getElementById('output').textContent, performance.now()]))
       .observe(document.getElementById('output'), { childList: true, subtree: true })
   })
+  // The answer is held until both presses are in: pressed during the replay, the second one
+  // would skip it (as it should), and the pauses would not be seen.
+  let release
+  const held = new Promise((resolve) => (release = resolve))
+  await page.route('**/api/run', async (route) => {
+    await held
+    await route.continue()
+  })
   await page.click('.cm-content')
   await page.keyboard.press('Control+Enter')
   // Pressed again while the run is on its way: still one run.
   await page.keyboard.press('Control+Enter')
+  release()
   await page.waitForFunction(() => document.getElementById('outcome').textContent === 'exited, exit code 0', null, { timeout: 10_000 })
   assert.equal(posted.length, 1)
   assert.deepEqual(posted[0], { wat: sleepy, args: ['a', 'b c', "it's"], stdin: '', ...more })
