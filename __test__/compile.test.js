@@ -88,7 +88,7 @@ test('an aborted async call settles as cancelled while compiling, and frees its 
   assert.deepEqual(outcomes, ['cancelled', 'cancelled', 'cancelled', 'cancelled'])
   await fs.promises.readFile(__filename)
   const elapsed = since(aborted)
-  assert.ok(elapsed < 1000, `settled and read a file ${elapsed} ms after the abort`)
+  assert.ok(elapsed < 3000, `settled and read a file ${elapsed} ms after the abort`)
   assert.equal(hello(), 'hello from stdout\n')
 })
 

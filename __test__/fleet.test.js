@@ -164,7 +164,7 @@ test('a fleet without Redis: answers 503 at once, a waiting job leaves with its 
     const answer = await call(pathname, body)
     assert.deepEqual([answer.status, answer.json.error.code, answer.retryAfter], [503, 'ERR_UNAVAILABLE', '2'], pathname)
     assert.match(answer.json.error.message, /^Redis is unreachable: /)
-    assert.ok(Date.now() - started < 1000, `${pathname} answered after ${Date.now() - started} ms`)
+    assert.ok(Date.now() - started < 3000, `${pathname} answered after ${Date.now() - started} ms`)
   }
 
   // Redis comes back (empty): the server and the worker reconnect on their own.
@@ -205,7 +205,7 @@ test('a fleet\'s bounds: an ACL user\'s URL, no workers is a 503 at once, the qu
   assert.deepEqual(await call('/healthz'), none)
   const started = Date.now()
   assert.deepEqual(await call('/api/run', spin('alone')), none)
-  assert.ok(Date.now() - started < 1000, `answered after ${Date.now() - started} ms`)
+  assert.ok(Date.now() - started < 3000, `answered after ${Date.now() - started} ms`)
 
   const worker = await start(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '1'], /worker (\S+): ready/)
   children.push(worker.child)

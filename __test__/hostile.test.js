@@ -250,7 +250,7 @@ test('instance state and segments are bounded before compiling; a program at the
   t.diagnostic(JSON.stringify(value))
   // Once: 4.7 GB of RSS, and 4 s past a 100 ms timeout.
   assert.equal(value.early, 'timeout')
-  assert.ok(value.earlyMs < 1000, `${value.earlyMs} ms`)
+  assert.ok(value.earlyMs < 2500, `${value.earlyMs} ms`)
   assert.deepEqual(value.refused, [
     'ERR_COMPILE_LIMIT',
     'instantiating the program would take 4579 MiB of instance state, more than the 64 MiB a run may have',
