@@ -123,7 +123,7 @@ function inputsOf(c) {
   const tree = `${c.base}.files`
   const seeded = isDirectory(tree)
   const hasTree = seeded || isDirectory(`${c.base}.out`)
-  if (seeded) options.files = readTree(tree, GoldenError)
+  if (seeded) options.files = readTree(tree, GoldenError, `${c.name}.files`)
   else if (hasTree) options.files = {}
   return { options, hasTree }
 }
@@ -177,7 +177,7 @@ function write(c, got, files) {
 /** The differences between NAME.out/ (missing: empty) and the final tree `files`. */
 function compareTrees(c, files) {
   const dir = `${c.base}.out`
-  const want = isDirectory(dir) ? readTree(dir, GoldenError) : {}
+  const want = isDirectory(dir) ? readTree(dir, GoldenError, `${c.name}.out`) : {}
   const problems = []
   for (const name of [...new Set([...Object.keys(want), ...Object.keys(files)])].sort()) {
     const [a, b] = [want[name], files[name]]

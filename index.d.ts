@@ -45,18 +45,20 @@ export declare class Program {
    * `ERR_INVALID_WASM` when it is not a runnable program, and `ERR_COMPILE_LIMIT` when it is
    * beyond what a program may cost or takes longer than `options.timeoutMs` to compile.
    */
-  constructor(wasm: Uint8Array, options?: ProgramOptions)
+  constructor(wasm: Uint8Array | string, options?: ProgramOptions | null)
   /**
    * Like `new Program`, but compiles on the libuv thread pool, leaving the event loop free,
    * and resolves to the program. Never throws: bad arguments reject the promise with the
-   * error `new Program` would throw. A compile cannot be aborted; `options.timeoutMs` bounds
-   * it.
+   * error `new Program` would throw. `options.timeoutMs` bounds the compile; aborting
+   * `signal` stops it within milliseconds, rejecting with Node's `AbortError` (code
+   * `ABORT_ERR`); a compile still waiting for a pool thread rejects when it gets one, without
+   * compiling.
    */
-  static compileAsync(wasm: Uint8Array | string, options?: ProgramOptions | null): Promise<Program>
+  static compileAsync(wasm: Uint8Array | string, options?: ProgramOptions | null, signal?: AbortSignal | null): Promise<Program>
   /** Runs the program once, synchronously; see `runWasi`. */
   run(options?: Omit<RunOptions, 'onOutput'> | null): RunResult
   /** Runs the program once on the libuv thread pool; see `runWasiAsync`. */
-  runAsync(options?: RunOptions, signal?: AbortSignal): Promise<RunResult>
+  runAsync(options?: RunOptions | null, signal?: AbortSignal | null): Promise<RunResult>
 }
 
 /**
@@ -299,7 +301,7 @@ export declare function runWasi(wasm: Uint8Array | string, options?: Omit<RunOpt
  * `'cancelled'` and the output written so far, whether it was still queued or already running.
  * Never throws: bad arguments reject the promise with the error `runWasi` would throw.
  */
-export declare function runWasiAsync(wasm: Uint8Array, options?: RunOptions, signal?: AbortSignal): Promise<RunResult>
+export declare function runWasiAsync(wasm: Uint8Array | string, options?: RunOptions | null, signal?: AbortSignal | null): Promise<RunResult>
 
 /** Why a trapped run trapped. */
 export interface TrapInfo {

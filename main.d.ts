@@ -130,8 +130,12 @@ export declare class Program {
    * `ERR_COMPILE_LIMIT` (past what a program may cost, or longer than `options.timeoutMs`).
    */
   constructor(wasm: Wasm, options?: ProgramOptions | null)
-  /** Like `new Program`, on the thread pool; rejects, never throws, with the same errors. */
-  static compileAsync(wasm: Wasm, options?: ProgramOptions | null): Promise<Program>
+  /**
+   * Like `new Program`, on the thread pool; rejects, never throws, with the same errors.
+   * Aborting `signal` stops the compile and rejects with Node's `AbortError` (`code`
+   * `ABORT_ERR`).
+   */
+  static compileAsync(wasm: Wasm, options?: ProgramOptions | null, signal?: AbortSignal | null): Promise<Program>
   /** Runs the program once, synchronously; see `runWasi`. */
   run<const L extends RunLimits | undefined = undefined, const E extends boolean | undefined = undefined>(options?: With<SyncRunOptions, L, E> | null): RunResult<L, E>
   /** Runs the program once on the thread pool; see `runWasiAsync`. */
@@ -159,3 +163,4 @@ export type ErrorCode =
   | 'ERR_BINARY_MISSING'
   | 'ERR_BINARY_LOAD'
   | 'ERR_INTERNAL'
+  | 'ABORT_ERR'

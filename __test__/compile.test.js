@@ -11,45 +11,7 @@ const path = require('node:path')
 
 const { Program, runWasi, runWasiAsync } = require('..')
 const { guest } = require('./guests')
-
-/** `n` as unsigned LEB128 bytes. */
-function leb(n) {
-  const bytes = []
-  do {
-    let byte = n & 0x7f
-    n = Math.floor(n / 128)
-    if (n > 0) byte |= 0x80
-    bytes.push(byte)
-  } while (n > 0)
-  return bytes
-}
-
-/** A section with `id` holding `content`. */
-const section = (id, content) => Buffer.concat([Buffer.from([id, ...leb(content.length)]), content])
-
-/** A core module of `bodies` (each a function body's bytes) of type `() -> ()`. */
-function moduleOf(bodies) {
-  const count = leb(bodies.length)
-  const code = Buffer.concat([Buffer.from(count), ...bodies.flatMap((body) => [Buffer.from(leb(body.length)), body])])
-  return Buffer.concat([
-    Buffer.from('\0asm\x01\0\0\0', 'latin1'),
-    section(1, Buffer.from([1, 0x60, 0, 0])),
-    section(3, Buffer.concat([Buffer.from(count), Buffer.alloc(bodies.length)])),
-    section(10, code),
-  ])
-}
-
-/** `n` empty functions: 200,000 (1.4 MB) took 40 s to compile. */
-const manyFunctions = (n) => moduleOf(Array(n).fill(Buffer.from([0, 0x0b])))
-
-/** One function summing `n` ones in one expression: a million terms took 8 s and 870 MB. */
-function longExpression(n) {
-  const body = Buffer.alloc(3 + 3 * n + 2)
-  body.set([0, 0x41, 1]) // no locals; i32.const 1
-  for (let i = 0; i < n; i++) body.set([0x41, 1, 0x6a], 3 + 3 * i) // i32.const 1; i32.add
-  body.set([0x1a, 0x0b], 3 + 3 * n) // drop; end
-  return moduleOf([body])
-}
+const { manyFunctions, longExpression } = require('./bombs')
 
 const bomb = manyFunctions(200_000)
 const hello = () => runWasi(guest('hello')).stdout.toString()
@@ -89,6 +51,34 @@ test('an aborted async call settles as cancelled while compiling, and frees its 
   await fs.promises.readFile(__filename)
   const elapsed = since(aborted)
   assert.ok(elapsed < 3000, `settled and read a file ${elapsed} ms after the abort`)
+  assert.equal(hello(), 'hello from stdout\n')
+})
+
+test('Program.compileAsync stops when its signal aborts, compiling or queued, with an AbortError', async () => {
+  const { getEventListeners } = require('node:events')
+  // Four bombs on every thread of libuv's default pool, and a fifth waiting behind them.
+  const controller = new AbortController()
+  const compiles = Array.from({ length: 5 }, () => Program.compileAsync(bomb, { timeoutMs: 60_000 }, controller.signal))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 5)
+  const aborted = process.hrtime.bigint()
+  controller.abort()
+  for (const settled of await Promise.allSettled(compiles)) {
+    assert.equal(settled.status, 'rejected')
+    assert.ok(settled.reason instanceof Error)
+    assert.deepEqual([settled.reason.name, settled.reason.code, settled.reason.message], ['AbortError', 'ABORT_ERR', 'the compile was aborted'])
+  }
+  const elapsed = since(aborted)
+  assert.ok(elapsed < 3000, `rejected ${elapsed} ms after the abort`) // sanity bound: a compile takes 40 s
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0)
+  // Aborted already: rejected without compiling, even a program the cache holds.
+  new Program(guest('hello'))
+  await assert.rejects(Program.compileAsync(guest('hello'), null, AbortSignal.abort()), { name: 'AbortError', code: 'ABORT_ERR' })
+  // A signal that never aborts: the program, and no listener left behind.
+  const idle = new AbortController()
+  assert.equal((await Program.compileAsync(guest('hello'), undefined, idle.signal)).run().stdout.toString(), 'hello from stdout\n')
+  assert.equal(getEventListeners(idle.signal, 'abort').length, 0)
+  await assert.rejects(Program.compileAsync(guest('hello'), null, {}), { code: 'ERR_INVALID_OPTIONS', message: 'signal must be an AbortSignal' })
   assert.equal(hello(), 'hello from stdout\n')
 })
 

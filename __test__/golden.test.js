@@ -178,6 +178,12 @@ test('side files are never followed through symlinks; CRLF lines from Windows ar
   const refused = cli('test', dir, '--filter', 'e')
   assert.match(refused.stdout, /FAIL {2}exit\n {6}exit: ERR_GOLDEN: .*exit\.stdin is not a regular file \(side files are never followed through symlinks\)\n/)
   assert.match(refused.stdout, /FAIL {2}files\n {6}files: ERR_GOLDEN: .*files\.files is not a directory \(side directories are never followed through symlinks\)\n/)
+  // A FIFO in a tree is refused (reading it would block), named by the case's own side directory.
+  fs.rmSync(path.join(dir, 'files.files'))
+  fs.mkdirSync(path.join(dir, 'files.files'))
+  spawnSync('mkfifo', [path.join(dir, 'files.files', 'pipe')])
+  const fifo = cli('test', dir, '--filter', 'files')
+  assert.match(fifo.stdout, /FAIL {2}files\n {6}files: ERR_GOLDEN: files\.files: '[^']*pipe' is neither a file, a directory nor a symlink\n/)
 })
 
 test('a diff of many changed lines stays quick and short', (t) => {

@@ -95,6 +95,10 @@ test('the packed package installs offline without Rust and runs from CommonJS, E
   }
   // The README's quick start, as written.
   const readme = fs.readFileSync(path.join(installed, 'hermetic-wasi', 'README.md'), 'utf8')
+  // Every file the README links is in the package (npm's page shows the README alone).
+  const links = [...readme.matchAll(/\]\(([^)#:]+)\)/g)].map((match) => match[1])
+  assert.ok(links.includes('BENCHMARKS.md'), links.join())
+  for (const link of links) assert.ok(fs.existsSync(path.join(installed, 'hermetic-wasi', link)), link)
   const quick = /## Quick start\n\n```js\n([^]*?)```/.exec(readme)[1]
   fs.writeFileSync(path.join(dir, 'quick.cjs'), quick)
   assert.equal(execFileSync(process.execPath, ['quick.cjs'], { cwd: dir, env, encoding: 'utf8' }), 'exited 0 hello, world\n\n')

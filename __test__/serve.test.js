@@ -8,6 +8,7 @@ const { runWasi } = require('..')
 const { createApp } = require('../server/app')
 const { jsonResult } = require('../cli/json')
 const { guest, guestC } = require('./guests')
+const { manyFunctions } = require('./bombs')
 const { preview1 } = require('../tests/determinism/bounds')
 
 /** Starts a server with `settings`; `post(path, body)` and `get(path)` answer `{ status, headers, text, json }`. */
@@ -187,24 +188,34 @@ test('a full queue answers 503 with Retry-After, a busy client 429', async (t) =
   assert.equal((await post2('/api/run', { wat: hi })).json.stdout, '42\n')
 })
 
-test('a client that disconnects cancels its run, freeing its slot', async (t) => {
-  const { app, post, get } = await server({ concurrency: 1, queue: 0, maxima: { timeoutMs: 60_000 } })
-  t.after(() => app.close())
-  const abort = new AbortController()
-  const gone = post('/api/run', { wat: spin }, { signal: abort.signal }).catch((error) => error.name)
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  abort.abort()
-  assert.equal(await gone, 'AbortError')
-  // The spinning run would hold the only slot for a minute; cancelled, it frees it at once.
-  const started = Date.now()
-  let next
-  while (Date.now() - started < 5000) {
-    next = await post('/api/run', { wat: hi })
-    if (next.status !== 503) break
-    await new Promise((resolve) => setTimeout(resolve, 20))
+test('a client that disconnects cancels its run or stops its compile, freeing its slot', async (t) => {
+  // A spinning run would hold the only slot for a minute, and compiling 400,000 empty functions
+  // for 20 s or more; stopped, they free it at once (3 s is a sanity bound).
+  const cases = [
+    ['run', { wat: spin }, 2],
+    ['compile', { wasm: base64(manyFunctions(400_000)) }, 1],
+  ]
+  for (const [what, body, compiles] of cases) {
+    const { app, post, get } = await server({ concurrency: 1, queue: 0, maxima: { timeoutMs: 60_000 } })
+    t.after(() => app.close())
+    const abort = new AbortController()
+    const gone = post('/api/run', body, { signal: abort.signal }).catch((error) => error.name)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    abort.abort()
+    assert.equal(await gone, 'AbortError')
+    const started = Date.now()
+    let next
+    while (Date.now() - started < 3000) {
+      next = await post('/api/run', { wat: hi })
+      if (next.status !== 503) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    assert.equal(next.json.stdout, '42\n', what)
+    const metrics = (await get('/metrics')).text
+    assert.match(metrics, /hermetic_wasi_runs_total\{outcome="cancelled"\} 1\n/, what)
+    assert.match(metrics, /hermetic_wasi_runs_total\{outcome="exited"\} 1\n/, what)
+    assert.match(metrics, new RegExp(`hermetic_wasi_compile_seconds_count ${compiles}\n`), what)
   }
-  assert.equal(next.json.stdout, '42\n')
-  assert.match((await get('/metrics')).text, /hermetic_wasi_runs_total\{outcome="exited"\} 1/)
 })
 
 test('results that depend only on their inputs are cached: byte-identical, X-Cache: hit', async (t) => {

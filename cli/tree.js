@@ -6,16 +6,17 @@ const path = require('node:path')
 
 /**
  * The `files` option for the tree under `dir`: files, directories and symlinks (as links, never
- * followed), by path relative to `dir`. Anything else (a socket, a device) is refused.
+ * followed), by path relative to `dir`. Anything else (a socket, a device) is refused; errors
+ * name the tree as `label` (the flag or file that gave it).
  */
-function readTree(dir, UsageError) {
+function readTree(dir, UsageError, label = '--files') {
   const files = {}
   const walk = (relative) => {
     let entries
     try {
       entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true })
     } catch (error) {
-      throw new UsageError(`cannot read --files '${dir}': ${error.message}`)
+      throw new UsageError(`cannot read ${label} '${dir}': ${error.message}`)
     }
     for (const entry of entries) {
       const name = relative === '' ? entry.name : `${relative}/${entry.name}`
@@ -28,7 +29,7 @@ function readTree(dir, UsageError) {
       } else if (entry.isSymbolicLink()) {
         files[name] = { type: 'symlink', target: fs.readlinkSync(full) }
       } else {
-        throw new UsageError(`--files: '${full}' is neither a file, a directory nor a symlink`)
+        throw new UsageError(`${label}: '${full}' is neither a file, a directory nor a symlink`)
       }
     }
   }

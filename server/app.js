@@ -127,7 +127,7 @@ async function createApp(settings = {}) {
         return refuse(reply, error.reason === 'queue' ? 503 : 429, 'ERR_BUSY', error.message)
       }
       if (abort.signal.aborted) {
-        // Gone while it waited for a slot (a running run resolves as `cancelled` instead).
+        // Gone while it waited for a slot or compiled (a running run resolves as `cancelled`).
         metrics.runs.inc({ outcome: 'cancelled' })
         return reply
       }

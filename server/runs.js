@@ -1,7 +1,7 @@
 // At most `concurrency` runs at once on the thread pool, a bounded queue of waiting runs behind
 // them, and at most `perClient` runs in flight (running or queued) per client. A run whose signal
-// aborts while it waits leaves the queue; one that aborts while running is cancelled by
-// runWasiAsync itself.
+// aborts while it waits leaves the queue; one that aborts while compiling or running is stopped
+// by the library itself.
 'use strict'
 
 const { Program } = require('..')
@@ -29,7 +29,7 @@ async function compileAndRun(programs, prepared, signal) {
   if (kept !== undefined) return { result: await kept.program.runAsync(options, signal), compileSeconds: undefined }
   const started = process.hrtime.bigint()
   const { timeoutMs } = options.limits
-  const program = await Program.compileAsync(wasm, { timeoutMs })
+  const program = await Program.compileAsync(wasm, { timeoutMs }, signal)
   const compileSeconds = Number(process.hrtime.bigint() - started) / 1e9
   programs.set(key, { program, length: 0 })
   const left = Math.max(1, Math.floor(timeoutMs - compileSeconds * 1000))

@@ -72,6 +72,7 @@ async function later(): Promise<void> {
   const r = await runWasiAsync(bytes, { onOutput: (e) => seen.push(e.stream), events: true }, controller.signal)
   same<typeof r.events, OutputEvent[]>(true)
   const program = await Program.compileAsync(wat, { cacheDir: '/tmp/cache', timeoutMs: 1000 })
+  await Program.compileAsync(wat, null, AbortSignal.timeout(1000)).catch((error: Error) => error.name === 'AbortError')
   const p: RunResult = await program.runAsync({ stdin: (async function* () { yield 'line\n' })() })
   if (p.outcome === 'trapped') {
     const trap: TrapInfo = p.trap

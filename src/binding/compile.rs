@@ -1,15 +1,22 @@
 //! `Program.compileAsync`: a program compiled (or taken from a cache) on the libuv thread pool,
 //! so that the event loop does not wait for a compile that may take seconds (a minute for
-//! CPython). Like the async runs, it never throws: bad arguments reject its promise.
+//! CPython). Like the async runs, it never throws: bad arguments reject its promise, and an
+//! `AbortSignal` stops it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use napi::bindgen_prelude::{JsObjectValue, Object, Unknown};
 use napi::{Env, Task};
 
 use super::Program;
-use super::error::{ErrorCode, JsError};
-use crate::sandbox;
+use super::abort::{self, AbortListener};
+use super::error::{ErrorCode, JsError, JsResult};
+use super::task;
+use crate::sandbox::ending::LimitExceeded;
+use crate::sandbox::limits::Budget;
+use crate::sandbox::{self, SandboxError};
 
 /// What a compile needs, read on the JS thread.
 pub struct Request {
@@ -18,9 +25,17 @@ pub struct Request {
     pub timeout_ms: Option<u64>,
 }
 
-/// One compile on the pool, or the rejection its arguments earned: a coded error, or what a
-/// getter of the caller's objects threw while they were read.
-pub enum CompileTask {
+/// One compile on the pool, or the rejection its arguments earned; with the cancel flag its
+/// signal sets, and the signal's listener, removed when the compile ends.
+pub struct CompileTask {
+    pub work: Work,
+    pub cancel: Arc<AtomicBool>,
+    pub listener: Option<AbortListener>,
+}
+
+/// What the task does: compile, or reject with a coded error, or with what a getter of the
+/// caller's objects threw while they were read.
+pub enum Work {
     Compile(Request),
     Refused(JsError),
     Thrown(napi::Error),
@@ -32,6 +47,28 @@ pub enum Compiled {
     Program(Arc<sandbox::Program>),
     Refused(JsError),
     Thrown(napi::Error),
+    Aborted,
+}
+
+impl CompileTask {
+    /// The compile of `request`, stopped by `signal`; or the rejection its arguments earned,
+    /// with what a getter of the caller's objects threw taking precedence.
+    pub fn new(env: &Env, request: JsResult<Request>, signal: Option<Unknown<'_>>) -> Self {
+        let cancel = Arc::<AtomicBool>::default();
+        let listened = request.and_then(|request| {
+            abort::listen(env, signal, &cancel, |_| {}).map(|listener| (request, listener))
+        });
+        let (work, listener) = match (task::take_exception(env), listened) {
+            (Some(thrown), _) => (Work::Thrown(napi::Error::from(thrown)), None),
+            (None, Ok((request, listener))) => (Work::Compile(request), listener),
+            (None, Err(error)) => (Work::Refused(error), None),
+        };
+        Self {
+            work,
+            cancel,
+            listener,
+        }
+    }
 }
 
 impl Task for CompileTask {
@@ -39,19 +76,24 @@ impl Task for CompileTask {
     type JsValue = Program;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let request = match std::mem::replace(self, Self::Done) {
-            Self::Compile(request) => request,
-            Self::Refused(error) => return Ok(Compiled::Refused(error)),
-            Self::Thrown(error) => return Ok(Compiled::Thrown(error)),
-            Self::Done => return Err(napi::Error::from_reason("the compile task ran twice")),
+        let request = match std::mem::replace(&mut self.work, Work::Done) {
+            // Aborted before it had a thread.
+            Work::Compile(_) if self.cancel.load(Ordering::Relaxed) => {
+                return Ok(Compiled::Aborted);
+            }
+            Work::Compile(request) => request,
+            Work::Refused(error) => return Ok(Compiled::Refused(error)),
+            Work::Thrown(error) => return Ok(Compiled::Thrown(error)),
+            Work::Done => return Err(napi::Error::from_reason("the compile task ran twice")),
         };
         // A panic must not unwind into libuv's C callback (see task.rs).
+        let budget = Budget::new(request.timeout_ms, Arc::clone(&self.cancel));
         let compiled = std::panic::catch_unwind(|| {
-            let budget = sandbox::limits::Budget::new(request.timeout_ms, Arc::default());
             sandbox::cache::program(request.wasm, request.cache_dir, &budget)
         });
         Ok(match compiled {
             Ok(Ok(program)) => Compiled::Program(program),
+            Ok(Err(SandboxError::Stopped(LimitExceeded::Cancelled))) => Compiled::Aborted,
             Ok(Err(error)) => Compiled::Refused(error.into()),
             Err(_) => Compiled::Refused(JsError::new(
                 ErrorCode::Internal,
@@ -68,6 +110,25 @@ impl Task for CompileTask {
                 napi::JsError::from(error).into_unknown(env),
             )),
             Compiled::Thrown(error) => Err(error),
+            Compiled::Aborted => Err(napi::Error::from(aborted(&env)?)),
         }
     }
+
+    fn finally(self, env: Env) -> napi::Result<()> {
+        if let Some(listener) = self.listener {
+            listener.remove(&env);
+        }
+        Ok(())
+    }
+}
+
+/// The rejection of an aborted compile: Node's own, an `Error` named `AbortError` with the
+/// code `ABORT_ERR`, as an aborted `fetch` or `fs.readFile` rejects.
+fn aborted(env: &Env) -> napi::Result<Unknown<'_>> {
+    let error = JsError::new(ErrorCode::Aborted, "the compile was aborted".to_owned());
+    let error = napi::JsError::from(error).into_unknown(Env::from_raw(env.raw()));
+    // SAFETY: `napi::JsError::into_unknown` makes an `Error` object.
+    let mut object = unsafe { error.cast::<Object>() }?;
+    object.set_named_property("name", "AbortError")?;
+    Ok(error)
 }

@@ -18,6 +18,9 @@ pub enum ErrorCode {
     /// `wasm` is beyond what a program may cost (to compile, load or instantiate), or compiling
     /// it takes (for `new Program`) more time than `timeoutMs`.
     CompileLimit,
+    /// An async call's `AbortSignal` aborted it (Node's own code for that, on an `Error` named
+    /// `AbortError`). An aborted run is a result (`'cancelled'`), so only a compile has this.
+    Aborted,
 }
 
 impl AsRef<str> for ErrorCode {
@@ -27,6 +30,7 @@ impl AsRef<str> for ErrorCode {
             Self::InvalidOptions => "ERR_INVALID_OPTIONS",
             Self::Internal => "ERR_INTERNAL",
             Self::CompileLimit => "ERR_COMPILE_LIMIT",
+            Self::Aborted => "ABORT_ERR",
         }
     }
 }

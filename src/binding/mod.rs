@@ -2,6 +2,7 @@
 //! engine types ([`options`]), calls the engine, and converts the result back ([`result`]);
 //! engine errors become JS errors with stable codes in one place ([`error`]).
 
+mod abort;
 pub mod compile;
 pub mod compiler;
 pub mod error;
@@ -78,7 +79,7 @@ fn bytes_job(wasm: &Unknown<'_>, options: Option<Unknown<'_>>, call: Call) -> Js
 /// Never throws: bad arguments reject the promise with the error `runWasi` would throw.
 #[napi(
     catch_unwind,
-    ts_args_type = "wasm: Uint8Array, options?: RunOptions, signal?: AbortSignal",
+    ts_args_type = "wasm: Uint8Array | string, options?: RunOptions | null, signal?: AbortSignal | null",
     ts_return_type = "Promise<RunResult>"
 )]
 pub fn run_wasi_async<'env>(
@@ -106,7 +107,7 @@ impl Program {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "wasm: Uint8Array, options?: ProgramOptions"
+        ts_args_type = "wasm: Uint8Array | string, options?: ProgramOptions | null"
     )]
     pub fn new(env: Env, wasm: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let compiled = Self::request(&wasm, options).and_then(|request| {
@@ -120,25 +121,23 @@ impl Program {
 
     /// Like `new Program`, but compiles on the libuv thread pool, leaving the event loop free,
     /// and resolves to the program. Never throws: bad arguments reject the promise with the
-    /// error `new Program` would throw. A compile cannot be aborted; `options.timeoutMs` bounds
-    /// it.
+    /// error `new Program` would throw. `options.timeoutMs` bounds the compile; aborting
+    /// `signal` stops it within milliseconds, rejecting with Node's `AbortError` (code
+    /// `ABORT_ERR`); a compile still waiting for a pool thread rejects when it gets one, without
+    /// compiling.
     #[napi(
         catch_unwind,
-        ts_args_type = "wasm: Uint8Array | string, options?: ProgramOptions | null",
+        ts_args_type = "wasm: Uint8Array | string, options?: ProgramOptions | null, signal?: AbortSignal | null",
         ts_return_type = "Promise<Program>"
     )]
     pub fn compile_async(
         env: Env,
         wasm: Unknown<'_>,
         options: Option<Unknown<'_>>,
+        signal: Option<Unknown<'_>>,
     ) -> AsyncTask<compile::CompileTask> {
         let request = Self::request(&wasm, options);
-        // A getter of the caller's options may have thrown while they were read.
-        AsyncTask::new(match (task::take_exception(&env), request) {
-            (Some(thrown), _) => compile::CompileTask::Thrown(napi::Error::from(thrown)),
-            (None, Ok(request)) => compile::CompileTask::Compile(request),
-            (None, Err(error)) => compile::CompileTask::Refused(error),
-        })
+        AsyncTask::new(compile::CompileTask::new(&env, request, signal))
     }
 
     /// What `new Program` and `Program.compileAsync` do on the JS thread: the bytes and options
@@ -174,7 +173,7 @@ impl Program {
     /// Runs the program once on the libuv thread pool; see `runWasiAsync`.
     #[napi(
         catch_unwind,
-        ts_args_type = "options?: RunOptions, signal?: AbortSignal",
+        ts_args_type = "options?: RunOptions | null, signal?: AbortSignal | null",
         ts_return_type = "Promise<RunResult>"
     )]
     pub fn run_async<'env>(

@@ -11,17 +11,16 @@
 //! once (its task then finds the flag set and does nothing), and a running guest is stopped at
 //! its next epoch tick, resolving as `cancelled` with the output written so far. napi-rs's own
 //! `AbortSignal` support is not used: it rejects queued runs with an `AbortError`, leaves them
-//! waiting for a free thread, and overwrites the signal's `onabort`.
+//! waiting for a free thread, and overwrites the signal's `onabort` (see [`abort`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{
-    FnArgs, Function, FunctionRef, JsObjectValue, Object, ObjectRef, ToNapiValue, Unknown,
-};
-use napi::{Env, JsDeferred, JsValue as _, ScopedTask, ValueType, sys};
+use napi::bindgen_prelude::{Object, ToNapiValue, Unknown};
+use napi::{Env, JsDeferred, JsValue as _, ScopedTask, sys};
 
-use super::error::{ErrorCode, JsError, JsResult, invalid_options};
+use super::abort::{self, AbortListener};
+use super::error::{ErrorCode, JsError, JsResult};
 use super::job::{Job, Source};
 use super::sides::Sides;
 use super::{glue, result};
@@ -65,7 +64,9 @@ pub fn spawn<'env>(
         state: Mutex::new(State::Queued(deferred)),
     });
     glue::track(env, &run.cancel)?;
-    match listen(env, signal, &run) {
+    let for_listener = Arc::clone(&run);
+    let listener = abort::listen(env, signal, &run.cancel, move |env| for_listener.abort(env));
+    match listener {
         Err(error) => match take_exception(env) {
             // The signal's own getters threw: that exception is the rejection.
             Some(thrown) => run.reject_with(env, thrown),
@@ -206,9 +207,8 @@ impl Run {
         }
     }
 
-    /// On abort: stop the guest, and settle now if the run has not started.
+    /// On abort (the cancel flag is set): settle now if the run has not started.
     fn abort(&self, env: &Env) {
-        self.cancel.store(true, Ordering::Relaxed);
         // Settled under the same lock `start` takes, so a run is either aborted while queued
         // or started (and then stopped by the flag), never both.
         let queued = {
@@ -284,83 +284,5 @@ impl<'task> ScopedTask<'task> for RunTask {
             listener.remove(&env);
         }
         Ok(())
-    }
-}
-
-/// The `abort` listener added to a signal, removed again when the run ends so that a
-/// long-lived signal does not collect one listener per run.
-struct AbortListener {
-    signal: ObjectRef<false>,
-    listener: FunctionRef<(), ()>,
-}
-
-type EventMethod<'env> =
-    Function<'env, FnArgs<(&'static str, Function<'env, (), ()>)>, Unknown<'env>>;
-
-/// Aborts `run` when `signal` aborts; an already aborted signal sets its cancel flag now.
-fn listen(
-    env: &Env,
-    signal: Option<Unknown<'_>>,
-    run: &Arc<Run>,
-) -> JsResult<Option<AbortListener>> {
-    let Some(signal) =
-        signal.filter(|s| !matches!(s.get_type(), Ok(ValueType::Undefined | ValueType::Null)))
-    else {
-        return Ok(None);
-    };
-    let not_a_signal = || invalid_options("signal must be an AbortSignal");
-    if signal.get_type().ok() != Some(ValueType::Object) {
-        return Err(not_a_signal());
-    }
-    // SAFETY: checked to be an object just above.
-    let object = unsafe { signal.cast::<Object>() }.map_err(|_| not_a_signal())?;
-    let aborted: Unknown = object
-        .get_named_property("aborted")
-        .map_err(|_| not_a_signal())?;
-    let add: EventMethod = object
-        .get_named_property("addEventListener")
-        .map_err(|_| not_a_signal())?;
-    let _: EventMethod = object
-        .get_named_property("removeEventListener")
-        .map_err(|_| not_a_signal())?;
-    if aborted.get_type().ok() != Some(ValueType::Boolean) {
-        return Err(not_a_signal());
-    }
-    // SAFETY: checked to be a boolean just above.
-    if unsafe { aborted.cast::<bool>() }.map_err(|_| not_a_signal())? {
-        run.cancel.store(true, Ordering::Relaxed);
-        return Ok(None);
-    }
-    let for_listener = Arc::clone(run);
-    let failed = |e: napi::Error| invalid_options(format!("signal: {}", e.reason));
-    let on_abort = env
-        .create_function_from_closure("onabort", move |ctx| {
-            for_listener.abort(ctx.env);
-            Ok(())
-        })
-        .map_err(failed)?;
-    add.apply(object, ("abort", on_abort).into())
-        .map_err(failed)?;
-    Ok(Some(AbortListener {
-        signal: object.create_ref().map_err(failed)?,
-        listener: on_abort.create_ref().map_err(failed)?,
-    }))
-}
-
-impl AbortListener {
-    /// Removes the listener, best-effort: a signal whose `removeEventListener` throws or has
-    /// gone keeps the listener (which only sets a flag), and the exception is dropped rather
-    /// than thrown from the completion callback, where nothing could catch it.
-    fn remove(self, env: &Env) {
-        let removed = (|| {
-            let signal = self.signal.get_value(env)?;
-            let remove: EventMethod = signal.get_named_property("removeEventListener")?;
-            remove.apply(signal, ("abort", self.listener.borrow_back(env)?).into())?;
-            Ok::<_, napi::Error>(())
-        })();
-        if removed.is_err() {
-            let _ = take_exception(env);
-        }
-        let _ = self.signal.unref(env);
     }
 }

@@ -83,10 +83,22 @@ fn to_binary(wasm: &[u8]) -> Result<Cow<'_, [u8]>, SandboxError> {
     let looks_like_text =
         std::str::from_utf8(wasm).is_ok_and(|text| text.trim_start().starts_with(['(', ';']));
     if !looks_like_text {
-        return Err(SandboxError::InvalidWasm(
-            "not a WebAssembly binary (it does not start with \\0asm)".to_owned(),
-        ));
+        let mut message = "not a WebAssembly binary (it does not start with \\0asm)".to_owned();
+        if let Some(path) = path_like(wasm) {
+            message += &format!(
+                "; {path:?} looks like a file's path: pass the file's bytes (fs.readFileSync), \
+                 a string is read as WebAssembly text"
+            );
+        }
+        return Err(SandboxError::InvalidWasm(message));
     }
     wat::parse_bytes(wasm)
         .map_err(|e| SandboxError::InvalidWasm(format!("invalid WebAssembly text: {e}")))
+}
+
+/// `wasm` as text when it reads like a path to a program (`hello.wasm`), a common slip.
+fn path_like(wasm: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(wasm).ok()?;
+    let short_line = text.len() <= 1024 && !text.contains(['\n', '\0']);
+    (short_line && [".wasm", ".wat"].iter().any(|ext| text.ends_with(ext))).then_some(text)
 }
