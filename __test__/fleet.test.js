@@ -27,9 +27,9 @@ const freePort = () =>
     })
   })
 
-/** Starts `args` as a child; resolves once its stderr matches `ready` (with the match). */
-function start(command, args, ready) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+/** Starts `args` as a child (with `env` added); resolves once its stderr matches `ready` (with the match). */
+function start(command, args, ready, env = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   return new Promise((resolve, reject) => {
     let out = ''
     const look = (chunk) => {
@@ -191,7 +191,8 @@ test('a fleet\'s bounds: an ACL user\'s URL, no workers is a 503 at once, the qu
   await admin.call('ACL', 'SETUSER', 'default', 'off')
   admin.disconnect()
   const url = `redis://fleet:${encodeURIComponent('s3cret:@')}@127.0.0.1:${port}`
-  const server = await start(process.execPath, [CLI, 'serve', '--port', '0', '--redis', url, '--queue', '2', '--per-client', '100', '--max-timeout', '1000', '--answer-timeout', '20000'], /listening on (http:\/\/[0-9.:]+)/)
+  // The server takes the URL from its environment (out of the process list).
+  const server = await start(process.execPath, [CLI, 'serve', '--port', '0', '--queue', '2', '--per-client', '100', '--max-timeout', '1000', '--answer-timeout', '20000'], /listening on (http:\/\/[0-9.:]+)/, { HERMETIC_WASI_REDIS_URL: url })
   children.push(server.child)
   const base = server.found[1]
   const call = async (pathname, body) => {

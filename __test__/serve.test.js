@@ -460,6 +460,30 @@ test('hermetic-wasi serve listens where it is told and stops on SIGTERM; --log i
   assert.equal(taken.status, 1)
   assert.match(taken.stderr, /^hermetic-wasi serve: cannot listen on 127\.0\.0\.1 port \d+: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+\n$/)
   assert.ok(busyPort)
+
+  // --log silent writes nothing at all, not even where it listens.
+  const free = await new Promise((resolve) => {
+    const probe = require('node:net').createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+  const quiet = spawn(process.execPath, [path.join(__dirname, '..', 'cli', 'hermetic-wasi.js'), 'serve', '--port', String(free), '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let said = ''
+  quiet.stdout.on('data', (chunk) => (said += chunk))
+  quiet.stderr.on('data', (chunk) => (said += chunk))
+  const started = Date.now()
+  let healthy = false
+  while (!healthy && Date.now() - started < 20_000) {
+    healthy = await fetch(`http://127.0.0.1:${free}/healthz`).then((response) => response.ok, () => false)
+    if (!healthy) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  assert.ok(healthy, said)
+  const quietAnswer = await fetch(`http://127.0.0.1:${free}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ wat: hi }) })
+  assert.equal((await quietAnswer.json()).stdout, '42\n')
+  quiet.kill('SIGTERM')
+  assert.equal(await new Promise((resolve) => quiet.on('exit', (code) => resolve(code))), 0)
+  assert.equal(said, '')
 })
 
 test('hermetic-wasi serve refuses flags that cannot work, before it starts', () => {
