@@ -133,7 +133,7 @@ export declare class Program {
   /**
    * Like `new Program`, on the thread pool; rejects, never throws, with the same errors.
    * Aborting `signal` stops the compile and rejects with Node's `AbortError` (`code`
-   * `ABORT_ERR`).
+   * `ABORT_ERR`, `cause` the signal's reason).
    */
   static compileAsync(wasm: Wasm, options?: ProgramOptions | null, signal?: AbortSignal | null): Promise<Program>
   /** Runs the program once, synchronously; see `runWasi`. */

@@ -67,13 +67,15 @@ test('Program.compileAsync stops when its signal aborts, compiling or queued, wi
     assert.equal(settled.status, 'rejected')
     assert.ok(settled.reason instanceof Error)
     assert.deepEqual([settled.reason.name, settled.reason.code, settled.reason.message], ['AbortError', 'ABORT_ERR', 'the compile was aborted'])
+    // The signal's reason is the cause, as Node's own APIs give it.
+    assert.equal(settled.reason.cause, controller.signal.reason)
   }
   const elapsed = since(aborted)
   assert.ok(elapsed < 3000, `rejected ${elapsed} ms after the abort`) // sanity bound: a compile takes 40 s
   assert.equal(getEventListeners(controller.signal, 'abort').length, 0)
   // Aborted already: rejected without compiling, even a program the cache holds.
   new Program(guest('hello'))
-  await assert.rejects(Program.compileAsync(guest('hello'), null, AbortSignal.abort()), { name: 'AbortError', code: 'ABORT_ERR' })
+  await assert.rejects(Program.compileAsync(guest('hello'), null, AbortSignal.abort('enough')), { name: 'AbortError', code: 'ABORT_ERR', cause: 'enough' })
   // A signal that never aborts: the program, and no listener left behind.
   const idle = new AbortController()
   assert.equal((await Program.compileAsync(guest('hello'), undefined, idle.signal)).run().stdout.toString(), 'hello from stdout\n')

@@ -16,11 +16,12 @@ use napi::{Env, ValueType};
 use super::error::{JsResult, invalid_options};
 use super::task::take_exception;
 
-/// The `abort` listener added to a signal, removed again when the call ends so that a
-/// long-lived signal does not collect one listener per call.
+/// A call's signal, and the `abort` listener added to it (none when it had aborted already),
+/// removed again when the call ends so that a long-lived signal does not collect one listener
+/// per call.
 pub struct AbortListener {
     signal: ObjectRef<false>,
-    listener: FunctionRef<(), ()>,
+    listener: Option<FunctionRef<(), ()>>,
 }
 
 type EventMethod<'env> =
@@ -59,13 +60,16 @@ pub fn listen(
     if aborted.get_type().ok() != Some(ValueType::Boolean) {
         return Err(not_a_signal());
     }
+    let failed = |e: napi::Error| invalid_options(format!("signal: {}", e.reason));
     // SAFETY: checked to be a boolean just above.
     if unsafe { aborted.cast::<bool>() }.map_err(|_| not_a_signal())? {
         cancel.store(true, Ordering::Relaxed);
-        return Ok(None);
+        return Ok(Some(AbortListener {
+            signal: object.create_ref().map_err(failed)?,
+            listener: None,
+        }));
     }
     let flag = Arc::clone(cancel);
-    let failed = |e: napi::Error| invalid_options(format!("signal: {}", e.reason));
     let listener = env
         .create_function_from_closure("onabort", move |ctx| {
             flag.store(true, Ordering::Relaxed);
@@ -77,19 +81,34 @@ pub fn listen(
         .map_err(failed)?;
     Ok(Some(AbortListener {
         signal: object.create_ref().map_err(failed)?,
-        listener: listener.create_ref().map_err(failed)?,
+        listener: Some(listener.create_ref().map_err(failed)?),
     }))
 }
 
 impl AbortListener {
+    /// The signal's `reason` (what `abort(reason)` was given), unless reading it threw.
+    pub fn reason<'env>(&self, env: &'env Env) -> Option<Unknown<'env>> {
+        let reason = self
+            .signal
+            .get_value(env)
+            .and_then(|signal| signal.get_named_property::<Unknown>("reason"));
+        if reason.is_err() {
+            let _ = take_exception(env);
+        }
+        reason.ok()
+    }
+
     /// Removes the listener, best-effort: a signal whose `removeEventListener` throws or has
     /// gone keeps the listener (which only sets a flag), and the exception is dropped rather
     /// than thrown from the completion callback, where nothing could catch it.
     pub fn remove(self, env: &Env) {
         let removed = (|| {
+            let Some(listener) = &self.listener else {
+                return Ok(());
+            };
             let signal = self.signal.get_value(env)?;
             let remove: EventMethod = signal.get_named_property("removeEventListener")?;
-            remove.apply(signal, ("abort", self.listener.borrow_back(env)?).into())?;
+            remove.apply(signal, ("abort", listener.borrow_back(env)?).into())?;
             Ok::<_, napi::Error>(())
         })();
         if removed.is_err() {

@@ -110,7 +110,7 @@ impl Task for CompileTask {
                 napi::JsError::from(error).into_unknown(env),
             )),
             Compiled::Thrown(error) => Err(error),
-            Compiled::Aborted => Err(napi::Error::from(aborted(&env)?)),
+            Compiled::Aborted => Err(napi::Error::from(aborted(&env, self.listener.as_ref())?)),
         }
     }
 
@@ -123,12 +123,15 @@ impl Task for CompileTask {
 }
 
 /// The rejection of an aborted compile: Node's own, an `Error` named `AbortError` with the
-/// code `ABORT_ERR`, as an aborted `fetch` or `fs.readFile` rejects.
-fn aborted(env: &Env) -> napi::Result<Unknown<'_>> {
+/// code `ABORT_ERR` and the signal's reason as its `cause`, as an aborted `fs.readFile` rejects.
+fn aborted<'env>(env: &'env Env, listener: Option<&AbortListener>) -> napi::Result<Unknown<'env>> {
     let error = JsError::new(ErrorCode::Aborted, "the compile was aborted".to_owned());
     let error = napi::JsError::from(error).into_unknown(Env::from_raw(env.raw()));
     // SAFETY: `napi::JsError::into_unknown` makes an `Error` object.
     let mut object = unsafe { error.cast::<Object>() }?;
     object.set_named_property("name", "AbortError")?;
+    if let Some(reason) = listener.and_then(|listener| listener.reason(env)) {
+        object.set_named_property("cause", reason)?;
+    }
     Ok(error)
 }
