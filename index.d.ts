@@ -50,9 +50,8 @@ export declare class Program {
    * Like `new Program`, but compiles on the libuv thread pool, leaving the event loop free,
    * and resolves to the program. Never throws: bad arguments reject the promise with the
    * error `new Program` would throw. `options.timeoutMs` bounds the compile; aborting
-   * `signal` stops it within milliseconds, rejecting with Node's `AbortError` (code
-   * `ABORT_ERR`); a compile still waiting for a pool thread rejects when it gets one, without
-   * compiling.
+   * `signal` rejects at once with Node's `AbortError` (code `ABORT_ERR`, the signal's reason
+   * as its `cause`), stopping a compile under way within milliseconds.
    */
   static compileAsync(wasm: Uint8Array | string, options?: ProgramOptions | null, signal?: AbortSignal | null): Promise<Program>
   /** Runs the program once, synchronously; see `runWasi`. */

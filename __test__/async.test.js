@@ -58,6 +58,14 @@ test('an already aborted signal cancels the run before it starts', async () => {
     fuelConsumed: 0n,
     files: {},
   })
+  // Aborted while its listener was being added, before it was in: the same.
+  const racing = new AbortController()
+  const add = racing.signal.addEventListener.bind(racing.signal)
+  racing.signal.addEventListener = (...args) => {
+    racing.abort()
+    add(...args)
+  }
+  assert.equal((await runWasiAsync(guest('hello'), {}, racing.signal)).outcome, 'cancelled')
 })
 
 test('aborting a queued run cancels it without running it', async () => {

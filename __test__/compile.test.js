@@ -73,6 +73,27 @@ test('Program.compileAsync stops when its signal aborts, compiling or queued, wi
   const elapsed = since(aborted)
   assert.ok(elapsed < 3000, `rejected ${elapsed} ms after the abort`) // sanity bound: a compile takes 40 s
   assert.equal(getEventListeners(controller.signal, 'abort').length, 0)
+  // Queued behind four compiles that hold every thread of the pool: an abort rejects it at
+  // once, as an aborted run that has not started resolves at once.
+  const busy = new AbortController()
+  const holding = Array.from({ length: 4 }, () => Program.compileAsync(bomb, { timeoutMs: 60_000 }, busy.signal).catch((error) => error.name))
+  const waiting = new AbortController()
+  const queued = Program.compileAsync(guest('hello'), null, waiting.signal)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const abortedQueued = process.hrtime.bigint()
+  waiting.abort()
+  await assert.rejects(queued, { name: 'AbortError', code: 'ABORT_ERR' })
+  assert.ok(since(abortedQueued) < 1000, `rejected ${since(abortedQueued)} ms after the abort, while 40 s compiles held the pool`)
+  busy.abort()
+  assert.deepEqual(await Promise.all(holding), ['AbortError', 'AbortError', 'AbortError', 'AbortError'])
+  // Aborted while its listener was being added (before it was in): aborted all the same.
+  const racing = new AbortController()
+  const add = racing.signal.addEventListener.bind(racing.signal)
+  racing.signal.addEventListener = (...args) => {
+    racing.abort()
+    add(...args)
+  }
+  await assert.rejects(Program.compileAsync(guest('hello'), null, racing.signal), { name: 'AbortError' })
   // Aborted already: rejected without compiling, even a program the cache holds.
   new Program(guest('hello'))
   await assert.rejects(Program.compileAsync(guest('hello'), null, AbortSignal.abort('enough')), { name: 'AbortError', code: 'ABORT_ERR', cause: 'enough' })

@@ -131,4 +131,14 @@ test('Program.compileAsync rejects, never throws, with the errors of new Program
     },
   }
   await assert.rejects(Program.compileAsync(guest('hello'), options), (error) => error === thrown)
+  // Whatever it threw, an Error or not, from the options or the signal: never thrown at the
+  // caller (a Symbol once was, uncatchable by .catch), never replaced.
+  for (const value of [Symbol('s'), 42, 'text', null, undefined, thrown]) {
+    const getter = { get timeoutMs() { throw value } }
+    const signal = { aborted: false, addEventListener() { throw value }, removeEventListener() {} }
+    for (const args of [[guest('hello'), getter], [guest('hello'), null, signal]]) {
+      const promise = Program.compileAsync(...args)
+      await assert.rejects(promise, (error) => error === value)
+    }
+  }
 })

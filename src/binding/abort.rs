@@ -79,6 +79,16 @@ pub fn listen(
         .map_err(failed)?;
     add.apply(object, ("abort", listener).into())
         .map_err(failed)?;
+    // Aborted while `addEventListener` ran, before the listener was in: as if aborted already.
+    let now: Unknown = object
+        .get_named_property("aborted")
+        .map_err(|_| not_a_signal())?;
+    // SAFETY: cast only when it is a boolean.
+    if now.get_type().ok() == Some(ValueType::Boolean)
+        && unsafe { now.cast::<bool>() }.unwrap_or(false)
+    {
+        cancel.store(true, Ordering::Relaxed);
+    }
     Ok(Some(AbortListener {
         signal: object.create_ref().map_err(failed)?,
         listener: Some(listener.create_ref().map_err(failed)?),

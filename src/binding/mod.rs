@@ -24,7 +24,7 @@ pub mod wasm;
 use std::sync::Arc;
 
 use napi::Env;
-use napi::bindgen_prelude::{AsyncTask, Object, Unknown};
+use napi::bindgen_prelude::{Object, Unknown};
 use napi_derive::napi;
 
 use crate::sandbox;
@@ -122,22 +122,21 @@ impl Program {
     /// Like `new Program`, but compiles on the libuv thread pool, leaving the event loop free,
     /// and resolves to the program. Never throws: bad arguments reject the promise with the
     /// error `new Program` would throw. `options.timeoutMs` bounds the compile; aborting
-    /// `signal` stops it within milliseconds, rejecting with Node's `AbortError` (code
-    /// `ABORT_ERR`); a compile still waiting for a pool thread rejects when it gets one, without
-    /// compiling.
+    /// `signal` rejects at once with Node's `AbortError` (code `ABORT_ERR`, the signal's reason
+    /// as its `cause`), stopping a compile under way within milliseconds.
     #[napi(
         catch_unwind,
         ts_args_type = "wasm: Uint8Array | string, options?: ProgramOptions | null, signal?: AbortSignal | null",
         ts_return_type = "Promise<Program>"
     )]
-    pub fn compile_async(
-        env: Env,
+    pub fn compile_async<'env>(
+        env: &'env Env,
         wasm: Unknown<'_>,
         options: Option<Unknown<'_>>,
         signal: Option<Unknown<'_>>,
-    ) -> AsyncTask<compile::CompileTask> {
+    ) -> napi::Result<Object<'env>> {
         let request = Self::request(&wasm, options);
-        AsyncTask::new(compile::CompileTask::new(&env, request, signal))
+        compile::spawn(env, request, signal)
     }
 
     /// What `new Program` and `Program.compileAsync` do on the JS thread: the bytes and options

@@ -34,16 +34,10 @@ pub fn spawn<'env>(
     job: JsResult<Job>,
     signal: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'env>> {
-    // A getter of the caller's objects may have thrown while the arguments were read; its
-    // exception is still pending. Take it, so that it rejects the promise rather than escaping
-    // from this call.
-    let thrown = take_exception(env);
-    let (deferred, promise) = env.create_deferred()?;
-    let promise = glue::unboxing(env, &promise)?;
-    if let Some(thrown) = thrown {
-        deferred.reject(glue::rejection(env, &thrown));
+    let (deferred, promise) = promise(env)?;
+    let Some(deferred) = deferred else {
         return Ok(promise);
-    }
+    };
     let Job {
         source,
         options,
@@ -93,6 +87,29 @@ pub fn spawn<'env>(
         }
     }
     Ok(promise)
+}
+
+/// The promise of an async call, and its resolver: none when a getter of the caller's objects
+/// threw while the call's arguments were read. That exception, still pending, is taken (first:
+/// no napi call works while it is pending) and rejects the promise, rather than escaping from
+/// the call.
+pub(super) fn promise<'env, Data, Resolver>(
+    env: &'env Env,
+) -> napi::Result<(Option<JsDeferred<Data, Resolver>>, Object<'env>)>
+where
+    Data: ToNapiValue,
+    Resolver: FnOnce(Env) -> napi::Result<Data>,
+{
+    let thrown = take_exception(env);
+    let (deferred, promise) = env.create_deferred()?;
+    let promise = glue::unboxing(env, &promise)?;
+    Ok(match thrown {
+        Some(thrown) => {
+            deferred.reject(glue::rejection(env, &thrown));
+            (None, promise)
+        }
+        None => (Some(deferred), promise),
+    })
 }
 
 /// The pending JS exception, cleared, if there is one.
