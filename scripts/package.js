@@ -6,16 +6,21 @@
 //
 //   node scripts/package.js [--platforms linux-x64-gnu,linux-arm64-gnu,...]
 //
-// The Linux binaries are cross-compiled with Zig (cargo-zigbuild, `napi build -x`), the gnu ones
-// against glibc 2.17 (RHEL/CentOS 7, Amazon Linux 2 and every later distribution; the oldest
-// glibc Zig targets, as napi-rs's own packages do), stripped, and checked: no glibc symbol
-// newer than 2.17, or for musl, musl's loader. macOS and Windows binaries are built on their
-// own runners by .github/workflows/release.yml; a binary found in target/package/<platform>/
-// (an artifact from there) is packaged too.
+// The Linux gnu binaries are built with napi-rs's gcc cross toolchains (`napi build
+// --use-napi-cross`, @napi-rs/cross-toolchain) against glibc 2.17 (RHEL/CentOS 7, Amazon Linux 2
+// and every later distribution, as napi-rs's own packages are), linked to the system's
+// libgcc_s. Not with Zig: Zig links LLVM's libunwind into the binary, whose frame registration
+// is linear per function, so loading a program of n functions took time in n² (a module of
+// 200,000 functions compiled in 28 s instead of 6). The musl ones are cross-compiled with Zig
+// (cargo-zigbuild, `napi build -x`). All are stripped and checked: the gnu ones need no glibc
+// symbol newer than 2.17 and link libgcc_s; the musl ones link musl's loader. macOS and Windows
+// binaries are built on their own runners by .github/workflows/release.yml; a binary found in
+// target/package/<platform>/ (an artifact from there) is packaged too.
 'use strict'
 
 const { execFileSync } = require('node:child_process')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const { parseArgs } = require('node:util')
 
@@ -24,9 +29,9 @@ const pkg = require('../package.json')
 
 /** The platforms built here, with the Rust target each is built for. */
 const LINUX = {
-  'linux-x64-gnu': 'x86_64-unknown-linux-gnu.2.17',
+  'linux-x64-gnu': 'x86_64-unknown-linux-gnu',
   'linux-x64-musl': 'x86_64-unknown-linux-musl',
-  'linux-arm64-gnu': 'aarch64-unknown-linux-gnu.2.17',
+  'linux-arm64-gnu': 'aarch64-unknown-linux-gnu',
   'linux-arm64-musl': 'aarch64-unknown-linux-musl',
 }
 
@@ -63,16 +68,48 @@ function main() {
   console.log(`dist/: ${packed.join(', ')}`)
 }
 
+/** napi-rs's gcc cross toolchain packages, by Rust target, at the newest version each has. */
+const TOOLCHAINS = {
+  'x86_64-unknown-linux-gnu': '@napi-rs/cross-toolchain-x64-target-x86_64@1.0.0',
+  'aarch64-unknown-linux-gnu': '@napi-rs/cross-toolchain-x64-target-aarch64@1.0.3',
+}
+
+/**
+ * The directory of the cross toolchain for `triple`, unpacked where `napi build
+ * --use-napi-cross` looks for it unless it is there. The CLI would fetch the version of its own @napi-rs/cross-toolchain
+ * (1.0.5), which was never published for these targets; the newest published ones are taken.
+ */
+function toolchain(triple) {
+  const cli = path.dirname(require.resolve('@napi-rs/cli/package.json'))
+  const { version } = require(require.resolve('@napi-rs/cross-toolchain/package.json', { paths: [cli] }))
+  const dir = path.join(os.homedir(), '.napi-rs', 'cross-toolchain', version, triple)
+  if (fs.existsSync(path.join(dir, 'package.json'))) return dir
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'toolchain-'))
+  const tarball = execFileSync('npm', ['pack', '--silent', TOOLCHAINS[triple]], { cwd: temp, encoding: 'utf8' }).trim().split('\n').pop()
+  run('tar', ['-xzf', tarball], { cwd: temp })
+  const xz = fs.readdirSync(path.join(temp, 'package')).find((name) => name.endsWith('.tar.xz'))
+  fs.mkdirSync(dir, { recursive: true })
+  run('tar', ['-xJf', path.join(temp, 'package', xz), '-C', dir])
+  fs.rmSync(temp, { recursive: true })
+  return dir
+}
+
 /** Builds `platform`'s binary into target/package/<platform>/, and checks what it links to. */
 function build(platform) {
   const out = path.join(root, 'target', 'package', platform)
-  run('npx', ['napi', 'build', '--platform', '--release', '--strip', '-x', '--target', LINUX[platform], '--output-dir', out])
+  const gnu = platform.endsWith('-gnu')
+  if (gnu) toolchain(LINUX[platform])
+  const cross = gnu ? '--use-napi-cross' : '-x'
+  run('npx', ['napi', 'build', '--platform', '--release', '--strip', cross, '--target', LINUX[platform], '--output-dir', out])
   const binary = path.join(out, `${pkg.napi.binaryName}.${platform}.node`)
+  // `--strip` strips Zig's builds only: the toolchain's own strip does the gnu ones.
+  if (gnu) run(path.join(toolchain(LINUX[platform]), 'bin', `${LINUX[platform]}-strip`), [binary])
   const dynamic = execFileSync('readelf', ['--dyn-syms', '--dynamic', '--wide', binary], { encoding: 'utf8', maxBuffer: 64 << 20 })
   if (platform.endsWith('-gnu')) {
     const versions = [...dynamic.matchAll(/GLIBC_([0-9.]+)/g)].map((m) => m[1])
     const newest = versions.sort((a, b) => compareVersions(b, a))[0]
     if (compareVersions(newest, '2.17') > 0) throw new Error(`${platform} needs glibc ${newest}, newer than 2.17`)
+    if (!/Shared library: \[libgcc_s\.so\.1\]/.test(dynamic)) throw new Error(`${platform} does not link libgcc_s (an unwinder of its own registers frames in n²)`)
     console.log(`${platform}: ${fs.statSync(binary).size} bytes, glibc ${newest} at most`)
   } else {
     if (!/Shared library: \[libc\.so\]/.test(dynamic) && !/ld-musl/.test(dynamic)) throw new Error(`${platform} does not link to musl's libc.so`)
