@@ -4,7 +4,7 @@
 // package an optional dependency) and one package per platform (hermetic-wasi-<platform>,
 // napi-rs's layout: npm/<platform>/package.json with its os, cpu and libc).
 //
-//   node scripts/package.js [--platforms linux-x64-gnu,linux-arm64-gnu,...]
+//   node scripts/package.js [--platforms linux-x64-gnu,linux-arm64-gnu,...] [--build-only]
 //
 // The Linux gnu binaries are built with napi-rs's gcc cross toolchains (`napi build
 // --use-napi-cross`, @napi-rs/cross-toolchain) against glibc 2.17 (RHEL/CentOS 7, Amazon Linux 2
@@ -47,7 +47,8 @@ const timed = (what, work) => {
 }
 
 function main() {
-  const { values } = parseArgs({ options: { platforms: { type: 'string', default: Object.keys(LINUX).join(',') } } })
+  const options = { platforms: { type: 'string', default: Object.keys(LINUX).join(',') }, 'build-only': { type: 'boolean' } }
+  const { values } = parseArgs({ options })
   // `--platforms ''` builds nothing: it packs the binaries already in target/package/ (the
   // release workflow's artifacts).
   const wanted = values.platforms.split(',').filter(Boolean)
@@ -58,6 +59,8 @@ function main() {
   fs.rmSync(dist, { recursive: true, force: true })
   fs.mkdirSync(path.join(dist, 'stage'), { recursive: true })
   for (const platform of wanted) timed(`build ${platform}`, () => build(platform))
+  // The release workflow's Linux jobs: the binaries only, packed later with the others.
+  if (values['build-only']) return
   const packed = []
   for (const platform of PLATFORMS) {
     const binary = path.join(root, 'target', 'package', platform, `${pkg.napi.binaryName}.${platform}.node`)
