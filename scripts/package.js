@@ -55,12 +55,12 @@ function main() {
   for (const platform of wanted) {
     if (!(platform in LINUX)) throw new Error(`--platforms: ${platform} is not built here; these are: ${Object.keys(LINUX).join(', ')}`)
   }
-  const dist = path.join(root, 'dist')
-  fs.rmSync(dist, { recursive: true, force: true })
-  fs.mkdirSync(path.join(dist, 'stage'), { recursive: true })
   for (const platform of wanted) timed(`build ${platform}`, () => build(platform))
   // The release workflow's Linux jobs: the binaries only, packed later with the others.
   if (values['build-only']) return
+  const dist = path.join(root, 'dist')
+  fs.rmSync(dist, { recursive: true, force: true })
+  fs.mkdirSync(path.join(dist, 'stage'), { recursive: true })
   const packed = []
   for (const platform of PLATFORMS) {
     const binary = path.join(root, 'target', 'package', platform, `${pkg.napi.binaryName}.${platform}.node`)
