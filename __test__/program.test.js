@@ -20,7 +20,7 @@ test('new Program throws ERR_INVALID_WASM', () => {
   })
   assert.throws(() => new Program('text'), { code: 'ERR_INVALID_WASM', message: 'not a WebAssembly binary (it does not start with \\0asm)' })
   // A path passed by mistake: the message says what to do instead.
-  const hint = (path) => `not a WebAssembly binary (it does not start with \\0asm); "${path}" looks like a file's path: pass the file's bytes (fs.readFileSync), a string is read as WebAssembly text`
+  const hint = (path) => `not a WebAssembly binary (it does not start with \\0asm); "${path}" looks like a file's path: pass the file's contents, not its name`
   assert.throws(() => new Program('program.wasm'), { code: 'ERR_INVALID_WASM', message: hint('program.wasm') })
   assert.throws(() => runWasi('./dir/hello.wat'), { code: 'ERR_INVALID_WASM', message: hint('./dir/hello.wat') })
   assert.throws(() => runWasi(Buffer.from('two\nlines.wasm')), { code: 'ERR_INVALID_WASM', message: 'not a WebAssembly binary (it does not start with \\0asm)' })

@@ -86,8 +86,7 @@ fn to_binary(wasm: &[u8]) -> Result<Cow<'_, [u8]>, SandboxError> {
         let mut message = "not a WebAssembly binary (it does not start with \\0asm)".to_owned();
         if let Some(path) = path_like(wasm) {
             message += &format!(
-                "; {path:?} looks like a file's path: pass the file's bytes (fs.readFileSync), \
-                 a string is read as WebAssembly text"
+                "; {path:?} looks like a file's path: pass the file's contents, not its name"
             );
         }
         return Err(SandboxError::InvalidWasm(message));
